@@ -1,0 +1,3 @@
+from llmcat.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The CLI's commands, one module per group; `llmcat.cli` assembles them into one app."""

@@ -1,0 +1,47 @@
+"""How card values read as text: sizes as `7B`, contexts as `8K`, ranges as `4K–128K`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llmcat.units import format_context, format_count
+
+
+def sizes_text(data: dict[str, Any]) -> str:
+    sizes: list[str] = []
+    for variant in data.get("variants", []):
+        text = format_count(variant["parameters"])
+        if variant.get("active_parameters"):
+            text += f" (A{format_count(variant['active_parameters'])})"
+        if text not in sizes:
+            sizes.append(text)
+    return ", ".join(sizes)
+
+
+def range_text(values: list[int], fmt: Any) -> str:
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    return fmt(low) if low == high else f"{fmt(low)}–{fmt(high)}"
+
+
+def context_values(data: dict[str, Any]) -> list[int]:
+    values = [v["context_length"] for v in data.get("variants", []) if v.get("context_length")]
+    if data.get("context_length") and (not values or len(values) < len(data.get("variants", []))):
+        values.append(data["context_length"])
+    return values
+
+
+def token_values(data: dict[str, Any]) -> list[int]:
+    values = [v["pretrain_tokens"] for v in data.get("variants", []) if v.get("pretrain_tokens")]
+    if data.get("pretrain_tokens") and (not values or len(values) < len(data.get("variants", []))):
+        values.append(data["pretrain_tokens"])
+    return values
+
+
+def context_text(data: dict[str, Any]) -> str:
+    return range_text(context_values(data), format_context)
+
+
+def tokens_text(data: dict[str, Any]) -> str:
+    return range_text(token_values(data), format_count)

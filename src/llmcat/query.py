@@ -1,0 +1,422 @@
+"""Questions asked of a catalog: field access, filter expressions, sorting, lookup by name.
+
+Works on the JSON-shaped card dicts, so it needs neither pydantic nor Rich.
+
+Filter grammar (one condition per argument; `and` may join several in one argument)::
+
+    condition := FIELD OPERATOR VALUE
+    FIELD     := a card field (see FIELDS) or a benchmark id such as `mmlu`
+    OPERATOR  := = | == | != | < | <= | > | >= | contains | ~
+    VALUE     := a bare word (`7B`, `2024-01`, `Meta`) or a quoted string
+
+A field that holds several values (a family's sizes, its languages) matches when any of
+its values does; `!=` is the negation of `=`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from llmcat.catalog import Card, normalize_name
+from llmcat.describe import context_values, token_values
+from llmcat.errors import UsageError
+from llmcat.units import parse_count, parse_date
+
+# -- fields --------------------------------------------------------------------------------
+
+Getter = Callable[[dict[str, Any]], list[Any]]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # "text", "count", "date", "number"
+    get: Getter
+    help: str
+
+
+def _scalar(key: str) -> Getter:
+    def get(data: dict[str, Any]) -> list[Any]:
+        value = data.get(key)
+        return [] if value is None else [value]
+
+    return get
+
+
+def _many(key: str) -> Getter:
+    return lambda data: list(data.get(key) or [])
+
+
+def _variant(key: str) -> Getter:
+    return lambda data: [v[key] for v in data.get("variants", []) if v.get(key) is not None]
+
+
+def _links(data: dict[str, Any]) -> list[Any]:
+    return [url for urls in (data.get("links") or {}).values() for url in urls]
+
+
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("id", "text", _scalar("id"), "the card's id"),
+        Field("name", "text", _scalar("name"), "display name"),
+        Field("organization", "text", _scalar("organization"), "who released it"),
+        Field("released", "date", _scalar("released"), "release date (YYYY-MM[-DD])"),
+        Field("summary", "text", _scalar("summary"), "the card's summary"),
+        Field("family", "text", _scalar("family"), "model family, e.g. Llama"),
+        Field("modality", "text", _scalar("modality"), "text or vision-language"),
+        Field("license", "text", _scalar("license"), "licence name"),
+        Field("base_model", "text", _scalar("base_model"), "id of the card it builds on"),
+        Field("aliases", "text", _many("aliases"), "other names"),
+        Field("languages", "text", _many("languages"), "ISO 639-1 codes"),
+        Field("architecture", "text", _many("architecture"), "architecture notes"),
+        Field("highlights", "text", _many("highlights"), "highlights"),
+        Field("notes", "text", _many("notes"), "notes"),
+        Field("sources", "text", _many("sources"), "source URLs"),
+        Field("links", "text", _links, "any link URL"),
+        Field("parameters", "count", _variant("parameters"), "a variant's size, e.g. 7B"),
+        Field("active_parameters", "count", _variant("active_parameters"), "MoE active parameters"),
+        Field("variants", "text", _variant("name"), "a variant's name"),
+        Field("huggingface", "text", _variant("huggingface"), "a variant's HF repo id"),
+        Field("context_length", "count", context_values, "context window in tokens"),
+        Field("pretrain_tokens", "count", token_values, "pretraining tokens, e.g. 2T"),
+    )
+}
+ALIASES = {
+    "org": "organization",
+    "params": "parameters",
+    "size": "parameters",
+    "context": "context_length",
+    "tokens": "pretrain_tokens",
+    "lang": "languages",
+    "language": "languages",
+    "date": "released",
+    "variant": "variants",
+    "hf": "huggingface",
+}
+
+
+def best_score(data: dict[str, Any], benchmark: str) -> float | None:
+    """The highest value a card reports for `benchmark` (any variant, any setting)."""
+    values = [s["value"] for s in data.get("scores", []) if s["benchmark"] == benchmark]
+    return max(values) if values else None
+
+
+def resolve_field(name: str, benchmarks: Iterable[str] = ()) -> Field:
+    """A field by name, alias or benchmark id; a UsageError with a suggestion otherwise."""
+    key = name.strip().lower().replace("-", "_")
+    key = ALIASES.get(key, key)
+    if key in FIELDS:
+        return FIELDS[key]
+    bench = {b.lower(): b for b in benchmarks}
+    if name.lower() in bench:
+        benchmark = bench[name.lower()]
+
+        def get(data: dict[str, Any]) -> list[Any]:
+            value = best_score(data, benchmark)
+            return [] if value is None else [value]
+
+        return Field(benchmark, "number", get, f"best {benchmark} score")
+    choices = [*FIELDS, *bench]
+    hint = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
+    raise UsageError(f"unknown field '{name}'" + (f"; did you mean '{hint[0]}'?" if hint else ""))
+
+
+# -- filter expressions --------------------------------------------------------------------
+
+OPERATORS = ("contains", "==", "!=", "<=", ">=", "=", "<", ">", "~")
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<quoted>"(?:[^"\\]|\\.)*"|'[^']*')
+      | (?P<op>==|!=|<=|>=|=|<|>|~)
+      | (?P<word>[^\s=!<>~"']+)
+    )""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: Field
+    op: str
+    value: Any
+    text: str
+
+    def matches(self, data: dict[str, Any]) -> bool:
+        values = self.field.get(data)
+        if self.op == "!=":
+            return not any(_compare(self.field.kind, v, "=", self.value) for v in values)
+        return any(_compare(self.field.kind, v, self.op, self.value) for v in values)
+
+
+def _tokenize(text: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    text = text.rstrip()
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            raise UsageError(f"cannot read {text!r} at column {pos + 1}")
+        pos = match.end()
+        if match["quoted"] is not None:
+            raw = match["quoted"]
+            body = raw[1:-1]
+            if raw[0] == '"':
+                body = re.sub(r"\\(.)", r"\1", body)
+            tokens.append(("value", body))
+        elif match["op"] is not None:
+            tokens.append(("op", match["op"]))
+        else:
+            word = match["word"]
+            kind = (
+                "op" if word.lower() == "contains" else "and" if word.lower() == "and" else "word"
+            )
+            tokens.append((kind, word.lower() if kind != "word" else word))
+    return tokens
+
+
+def parse_conditions(texts: Iterable[str], benchmarks: Iterable[str] = ()) -> list[Condition]:
+    """Parse filter arguments into conditions (all must hold). Raises UsageError."""
+    benchmarks = list(benchmarks)
+    conditions: list[Condition] = []
+    for text in texts:
+        tokens = _tokenize(text)
+        if not tokens:
+            raise UsageError("an empty filter expression; expected e.g. 'parameters >= 7B'")
+        i = 0
+        while i < len(tokens):
+            part = tokens[i : i + 3]
+            if (
+                len(part) < 3
+                or part[0][0] != "word"
+                or part[1][0] != "op"
+                or part[2][0]
+                not in (
+                    "word",
+                    "value",
+                )
+            ):
+                raise UsageError(
+                    f"cannot read {text!r}: expected FIELD OPERATOR VALUE, e.g. "
+                    f"'parameters >= 7B' (operators: {', '.join(OPERATORS)})"
+                )
+            field = resolve_field(part[0][1], benchmarks)
+            op = "=" if part[1][1] == "==" else part[1][1]
+            value = _parse_value(field, op, part[2][1])
+            conditions.append(Condition(field, op, value, text))
+            i += 3
+            if i < len(tokens):
+                if tokens[i][0] != "and":
+                    raise UsageError(f"cannot read {text!r}: join conditions with 'and'")
+                i += 1
+                if i == len(tokens):
+                    raise UsageError(f"cannot read {text!r}: nothing after 'and'")
+    return conditions
+
+
+def _parse_value(field: Field, op: str, raw: str) -> Any:
+    if op in ("contains", "~"):
+        return raw.casefold()
+    try:
+        if field.kind == "count":
+            return parse_count(raw)
+        if field.kind == "date":
+            return parse_date(raw)
+        if field.kind == "number":
+            return float(raw)
+    except ValueError as exc:
+        raise UsageError(f"{field.name}: {exc}") from None
+    return raw.casefold()
+
+
+def _compare(kind: str, have: Any, op: str, want: Any) -> bool:
+    if op == "contains":
+        if isinstance(have, str):
+            return have.casefold() == want or (kind == "text" and want in have.casefold())
+        return str(have).casefold() == want
+    if op == "~":
+        return want in str(have).casefold()
+    if kind == "date":
+        # Compare at the precision both sides have: 2024-04-18 is "= 2024-04".
+        n = min(len(have), len(want))
+        have, want = have[:n], want[:n]
+    elif kind == "text":
+        have = str(have).casefold()
+    elif kind in ("count", "number"):
+        pass
+    if op == "=":
+        return bool(have == want)
+    if op == "<":
+        return bool(have < want)
+    if op == "<=":
+        return bool(have <= want)
+    if op == ">":
+        return bool(have > want)
+    if op == ">=":
+        return bool(have >= want)
+    raise UsageError(f"unknown operator {op!r}")
+
+
+def filter_cards(cards: Iterable[Card], conditions: Iterable[Condition]) -> list[Card]:
+    conditions = list(conditions)
+    return [c for c in cards if all(cond.matches(c.data) for cond in conditions)]
+
+
+# -- the list command's options, as conditions ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    orgs: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    licenses: tuple[str, ...] = ()
+    modalities: tuple[str, ...] = ()
+    min_params: str | None = None
+    max_params: str | None = None
+    released_after: str | None = None
+    released_before: str | None = None
+    search: str | None = None
+
+    def predicate(self) -> Callable[[dict[str, Any]], bool]:
+        """One function that answers all the options at once. Raises UsageError."""
+        orgs = {o.casefold() for o in self.orgs}
+        langs = {lang.casefold() for lang in self.languages}
+        licenses = [lic.casefold() for lic in self.licenses]
+        modalities = {m.casefold() for m in self.modalities}
+        try:
+            low = parse_count(self.min_params) if self.min_params else None
+            high = parse_count(self.max_params) if self.max_params else None
+            after = parse_date(self.released_after) if self.released_after else None
+            before = parse_date(self.released_before) if self.released_before else None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        needle = self.search.casefold() if self.search else None
+
+        def matches(data: dict[str, Any]) -> bool:
+            if orgs and data["organization"].casefold() not in orgs:
+                return False
+            if langs and not langs & {x.casefold() for x in data.get("languages", [])}:
+                return False
+            if licenses and not any(x in (data.get("license") or "").casefold() for x in licenses):
+                return False
+            if modalities and data.get("modality", "text") not in modalities:
+                return False
+            if low is not None or high is not None:
+                sizes = [v["parameters"] for v in data["variants"]]
+                if not any(
+                    (low is None or s >= low) and (high is None or s <= high) for s in sizes
+                ):
+                    return False
+            released = data["released"]
+            if after and released[: len(after)] < after[: len(released)]:
+                return False
+            if before and released[: len(before)] > before[: len(released)]:
+                return False
+            if needle:
+                haystack = [
+                    data["name"],
+                    data["id"],
+                    data.get("summary", ""),
+                    *data.get("aliases", []),
+                ]
+                if not any(needle in h.casefold() for h in haystack):
+                    return False
+            return True
+
+        return matches
+
+
+# -- sorting ---------------------------------------------------------------------------------
+
+SORT_KEYS = (
+    "id",
+    "name",
+    "organization",
+    "released",
+    "parameters",
+    "context_length",
+    "pretrain_tokens",
+    "license",
+    "languages",
+)
+
+
+def sort_cards(
+    cards: list[Card], key: str, *, reverse: bool = False, benchmarks: Iterable[str] = ()
+) -> list[Card]:
+    """Sort by a field (largest value for multi-valued ones); cards without it go last."""
+    field = resolve_field(key, benchmarks)
+
+    def value(card: Card) -> Any:
+        values = field.get(card.data)
+        if not values:
+            return None
+        if field.kind == "text":
+            return ", ".join(sorted(str(v).casefold() for v in values))
+        return max(values)
+
+    present = [(value(c), c) for c in cards]
+    have = [pair for pair in present if pair[0] is not None]
+    missing = [c for v, c in present if v is None]
+    have.sort(key=lambda pair: (pair[0], pair[1].id), reverse=reverse)
+    return [c for _, c in have] + missing
+
+
+# -- lookup --------------------------------------------------------------------------------
+
+
+def find_card(cards: Iterable[Card], query: str) -> Card | None:
+    """A card by id, alias or name, ignoring case, spaces, dots, dashes and underscores."""
+    token = normalize_name(query)
+    for card in cards:
+        if token in _names(card):
+            return card
+    return None
+
+
+def suggest(cards: Iterable[Card], query: str) -> str | None:
+    """The id of the card whose name is closest to `query`, if any is close."""
+    token = normalize_name(query)
+    owners: dict[str, str] = {}
+    for card in cards:
+        for name in _names(card):
+            owners.setdefault(name, card.id)
+    hint = difflib.get_close_matches(token, list(owners), n=1, cutoff=0.6)
+    return owners[hint[0]] if hint else None
+
+
+def _names(card: Card) -> set[str]:
+    return {normalize_name(n) for n in (card.id, card.data["name"], *card.data.get("aliases", []))}
+
+
+# -- lineage ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """What a card builds on (nearest first) and which cards build on it."""
+
+    ancestors: tuple[Card, ...]
+    descendants: tuple[Card, ...]
+
+
+def lineage(cards: Iterable[Card], card: Card) -> Lineage:
+    by_id = {c.id: c for c in cards}
+    ancestors: list[Card] = []
+    seen = {card.id}
+    current = card
+    while (parent_id := current.data.get("base_model")) and parent_id not in seen:
+        parent = by_id.get(parent_id)
+        if parent is None:
+            break
+        ancestors.append(parent)
+        seen.add(parent_id)
+        current = parent
+    descendants = sorted(
+        (c for c in by_id.values() if c.data.get("base_model") == card.id), key=lambda c: c.id
+    )
+    return Lineage(tuple(ancestors), tuple(descendants))

@@ -1,0 +1,151 @@
+"""Listing formatters: one class per `--format` choice, behind one interface.
+
+Only `TableFormatter` imports Rich, and only when it runs, so `--format json|csv|ids`
+print without loading it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar, Protocol, TextIO
+
+from llmcat.render.text import safe_inline
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    ids = "ids"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    justify: str = "left"  # "left" or "right"
+    wrap: bool = True  # False: never break this column's cells across lines
+    max_width: int | None = None  # tables cut longer cells with an ellipsis
+    drop: int = 0  # on a narrow terminal, columns with the highest `drop` go first; 0 stays
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a listing command found: display cells for tables, whole records for JSON."""
+
+    columns: tuple[Column, ...]
+    rows: tuple[dict[str, str], ...]
+    records: tuple[dict[str, Any], ...]
+    title: str | None = None
+    caption: str | None = None
+    # Cell text to emphasise in tables, by (row index, column key), e.g. the newest date.
+    emphasis: frozenset[tuple[int, str]] = field(default_factory=frozenset)
+
+    @property
+    def ids(self) -> list[str]:
+        return [str(record.get("id", "")) for record in self.records]
+
+
+_C1 = re.compile(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def to_json(value: Any, *, indent: int | None = 2) -> str:
+    """JSON with every control character escaped (json.dumps leaves C1 and bidi ones raw)."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class Formatter(Protocol):
+    name: ClassVar[OutputFormat]
+
+    def emit(self, listing: Listing, out: TextIO) -> None: ...
+
+
+class JsonFormatter:
+    name = OutputFormat.json
+
+    def emit(self, listing: Listing, out: TextIO) -> None:
+        out.write(to_json(list(listing.records)) + "\n")
+
+
+class CsvFormatter:
+    name = OutputFormat.csv
+
+    def emit(self, listing: Listing, out: TextIO) -> None:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([c.header for c in listing.columns])
+        for row in listing.rows:
+            writer.writerow([_csv_cell(safe_inline(row.get(c.key, ""))) for c in listing.columns])
+        out.write(buffer.getvalue())
+
+
+def _csv_cell(text: str) -> str:
+    # A cell starting with = + - @ is run as a formula by spreadsheets; quote it as text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class MarkdownFormatter:
+    name = OutputFormat.markdown
+
+    def emit(self, listing: Listing, out: TextIO) -> None:
+        out.write(markdown_table(listing.columns, listing.rows))
+
+
+def markdown_escape(text: str) -> str:
+    """Cell text that cannot break out of a Markdown table cell or become markup."""
+    text = safe_inline(text)
+    return re.sub(r"([\\|`*_\[\]<>#])", r"\\\1", text)
+
+
+def markdown_table(columns: tuple[Column, ...], rows: tuple[dict[str, str], ...]) -> str:
+    lines = ["| " + " | ".join(markdown_escape(c.header) for c in columns) + " |"]
+    lines.append(
+        "| " + " | ".join("---:" if c.justify == "right" else "---" for c in columns) + " |"
+    )
+    for row in rows:
+        lines.append("| " + " | ".join(markdown_escape(row.get(c.key, "")) for c in columns) + " |")
+    return "\n".join(lines) + "\n"
+
+
+class IdsFormatter:
+    name = OutputFormat.ids
+
+    def emit(self, listing: Listing, out: TextIO) -> None:
+        for card_id in listing.ids:
+            out.write(safe_inline(card_id) + "\n")
+
+
+class TableFormatter:
+    name = OutputFormat.table
+
+    def emit(self, listing: Listing, out: TextIO) -> None:
+        from llmcat.render.console import make_console, rich_table
+
+        console = make_console(out)
+        console.print(rich_table(listing, console.width))
+
+
+FORMATTERS: dict[OutputFormat, Callable[[], Formatter]] = {
+    cls.name: cls
+    for cls in (TableFormatter, JsonFormatter, CsvFormatter, MarkdownFormatter, IdsFormatter)
+}
+
+
+def emit_listing(listing: Listing, fmt: OutputFormat, out: TextIO) -> None:
+    FORMATTERS[fmt]().emit(listing, out)

@@ -1,0 +1,25 @@
+"""Making untrusted card text safe to print: it is data, never markup or terminal control."""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except tab and newline, DEL, C1 controls (0x9b is a one-byte CSI on some
+# terminals), and the bidirectional overrides that can make text read differently on screen.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_INLINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: object) -> str:
+    """`text` with control characters shown as `\\x1b`-style escapes; newlines kept."""
+    return _UNSAFE.sub(_escape, str(text))
+
+
+def safe_inline(text: object) -> str:
+    """As `safe`, for one-line contexts (table cells, CSV, annotations): newlines escaped too."""
+    return _UNSAFE_INLINE.sub(_escape, str(text))

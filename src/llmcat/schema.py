@@ -1,0 +1,201 @@
+"""The card schema (format version 1), as pydantic v2 models.
+
+Importing this module costs about as much as a warm `llmcat list` in total, so only the
+loader's slow path (a card not in the cache), `validate` and `schema` import it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from llmcat.iso639 import CODES as LANGUAGE_CODES
+from llmcat.units import parse_count, parse_date
+
+FORMAT_VERSION = 1
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
+HF_REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def _slug(value: str) -> str:
+    if not SLUG_RE.match(value):
+        raise ValueError(
+            f"'{value}' is not a lowercase slug (letters, digits, '-' and '.', e.g. 'llama3')"
+        )
+    return value
+
+
+def _url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"'{value}' is not an http(s) URL")
+    if not parts.netloc or any(c.isspace() for c in value):
+        raise ValueError(f"'{value}' is not a valid URL")
+    return value
+
+
+def _url_list(value: Any) -> Any:
+    # A link field may hold one URL or several; readers always get a list.
+    return [value] if isinstance(value, str) else value
+
+
+def _hf_repo(value: str) -> str:
+    if not HF_REPO_RE.match(value):
+        raise ValueError(
+            f"'{value}' is not a Hugging Face repo id of the form 'namespace/name'"
+        )
+    return value
+
+
+def _language(value: str) -> str:
+    if value not in LANGUAGE_CODES:
+        raise ValueError(f"'{value}' is not an ISO 639-1 language code such as 'en' or 'zh'")
+    return value
+
+
+def _nonblank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Url = Annotated[str, AfterValidator(_url)]
+UrlList = Annotated[list[Url], BeforeValidator(_url_list)]
+HfRepo = Annotated[str, AfterValidator(_hf_repo)]
+Count = Annotated[int, BeforeValidator(parse_count)]
+Date = Annotated[str, BeforeValidator(parse_date)]
+Language = Annotated[str, AfterValidator(_language)]
+Text = Annotated[str, AfterValidator(_nonblank)]
+
+
+class _Strict(BaseModel):
+    # Unknown keys are mistakes (usually typos) and wrong types are never coerced.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Links(_Strict):
+    huggingface: UrlList = []
+    arxiv: UrlList = []
+    github: UrlList = []
+    blog: UrlList = []
+    homepage: UrlList = []
+    paper: UrlList = []
+
+
+class Variant(_Strict):
+    name: Text
+    parameters: Count
+    active_parameters: Count | None = Field(
+        default=None, description="For mixture-of-experts models: parameters used per token."
+    )
+    huggingface: HfRepo | None = None
+    context_length: Count | None = None
+    pretrain_tokens: Count | None = None
+    released: Date | None = None
+
+
+class Score(_Strict):
+    benchmark: Slug = Field(description="Id of a benchmark card.")
+    variant: Text = Field(description="Name of the variant (size) the score is for.")
+    value: float
+    metric: Text = Field(description="For example 'accuracy', 'acc_norm', 'mc2', 'exact match'.")
+    shots: int | None = Field(default=None, ge=0)
+    setting: Text = Field(description="How it was run: 'original', 'harness', 'helm', ...")
+    source: Url = Field(description="The table the number comes from.")
+    notes: str | None = None
+
+    # TOML floats and integers are both numbers here.
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+
+class ModelCard(_Strict):
+    """One model family."""
+
+    id: Slug
+    name: Text
+    organization: Text
+    released: Date
+    summary: Text
+    variants: list[Variant] = Field(min_length=1)
+    aliases: list[Text] = []
+    family: str | None = None
+    modality: Literal["text", "vision-language"] = "text"
+    languages: list[Language] = []
+    license: str | None = None
+    context_length: Count | None = None
+    pretrain_tokens: Count | None = None
+    architecture: list[Text] = []
+    highlights: list[Text] = []
+    base_model: Slug | None = Field(default=None, description="Id of the card this builds on.")
+    links: Links = Links()
+    sources: list[Url] = []
+    notes: list[Text] = []
+    scores: list[Score] = []
+
+
+class BenchmarkCard(_Strict):
+    """One benchmark (data set and metric)."""
+
+    id: Slug
+    name: Text
+    full_name: Text
+    summary: Text
+    released: Date | None = None
+    organization: str | None = None
+    aliases: list[Text] = []
+    dataset: HfRepo | None = Field(default=None, description="Hugging Face dataset id.")
+    size: str | None = Field(default=None, description="As published, e.g. '817 questions'.")
+    splits: dict[str, int] = {}
+    metric: str | None = None
+    links: Links = Links()
+    sources: list[Url] = []
+    notes: list[Text] = []
+
+
+class LeaderboardTask(_Strict):
+    benchmark: Slug
+    shots: int | None = Field(default=None, ge=0)
+    metric: str | None = None
+
+
+class LeaderboardCard(_Strict):
+    """One evaluation platform."""
+
+    id: Slug
+    name: Text
+    owner: Text
+    url: Url
+    method: Text
+    summary: Text
+    status: Literal["active", "archived"] = "active"
+    aliases: list[Text] = []
+    tasks: list[LeaderboardTask] = []
+    links: Links = Links()
+    sources: list[Url] = []
+    notes: list[Text] = []
+
+
+class ResourceCard(_Strict):
+    """Anything else worth pointing to, such as a table of inference speed measurements."""
+
+    id: Slug
+    name: Text
+    url: Url
+    summary: Text
+    aliases: list[Text] = []
+    links: Links = Links()
+    sources: list[Url] = []
+    notes: list[Text] = []
+
+
+# The folder a card lives in decides its kind.
+CARD_KINDS: dict[str, type[_Strict]] = {
+    "models": ModelCard,
+    "benchmarks": BenchmarkCard,
+    "leaderboards": LeaderboardCard,
+    "resources": ResourceCard,
+}
