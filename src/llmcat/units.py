@@ -42,7 +42,9 @@ def format_count(value: int | None) -> str:
     for suffix in ("T", "B", "M", "K"):
         scale = _SUFFIXES[suffix]
         # Model sizes are spoken of in billions down to a tenth of one: 0.5B, not 500M.
-        if value >= scale or (suffix == "B" and value >= scale // 10):
+        if value >= scale or (
+            suffix == "B" and value >= scale // 10 and value % (scale // 10) == 0
+        ):
             text = f"{value / scale:.2f}".rstrip("0").rstrip(".")
             return f"{text}{suffix}"
     return str(value)
