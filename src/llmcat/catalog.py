@@ -69,7 +69,7 @@ class Catalog:
 
 def decode_card(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
     """Bytes -> text, accepting a UTF-8 byte-order mark; invalid UTF-8 is a located problem."""
-    if not raw.strip():
+    if not raw.removeprefix(b"\xef\xbb\xbf").strip():
         return None, [Problem(path, 1, 1, message="the file is empty; a card needs at least 'id'")]
     try:
         return raw.decode("utf-8-sig"), []
@@ -82,8 +82,16 @@ def decode_card(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
 def parse_toml(text: str, path: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     try:
         return tomllib.loads(text), []
+    except RecursionError:
+        problem = Problem(path, 1, 1, message="invalid TOML: arrays or tables nested too deeply")
+        return None, [problem]
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
+        if message.endswith("(at end of document)"):
+            # Point at the last line, so that every problem has a line to jump to.
+            last = max(1, len(text.rstrip().splitlines()))
+            message = message.removesuffix("(at end of document)").rstrip()
+            message += f" (at line {last}, column 1)"
         match = _TOML_ERROR_RE.match(message)
         if match:
             return None, [
@@ -142,13 +150,18 @@ def format_key(loc: Iterable[str | int]) -> str:
 
 
 def _problem_from_error(error: Any, model: Any, path: str, index: KeyIndex) -> Problem:
-    # pydantic adds validator names ("function-after[...]") to locations; drop them.
-    loc: KeyPath = tuple(
-        part for part in error["loc"] if isinstance(part, int) or "[" not in str(part)
-    )
+    # pydantic adds validator names ("function-after[...]") to locations; drop them. The last
+    # part of an unknown key's location is the key as written, whatever characters it has.
     kind = error["type"]
+    raw_loc = tuple(error["loc"])
+    if kind == "extra_forbidden" and raw_loc:
+        loc: KeyPath = (*_drop_tags(raw_loc[:-1]), raw_loc[-1])
+    else:
+        loc = _drop_tags(raw_loc)
     position = index.locate(loc) or (None, None)
-    if kind == "extra_forbidden":
+    if position == (None, None) and kind == "missing":
+        position = (1, 1)  # a missing top-level key has no line of its own
+    if kind == "extra_forbidden" and loc:
         key = str(loc[-1])
         known = _fields_at(model, loc[:-1])
         hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
@@ -166,6 +179,10 @@ def _problem_from_error(error: Any, model: Any, path: str, index: KeyIndex) -> P
     else:
         message = _lower_first(message)
     return Problem(path, *position, format_key(loc), message)
+
+
+def _drop_tags(loc: tuple[Any, ...]) -> KeyPath:
+    return tuple(part for part in loc if isinstance(part, int) or "[" not in str(part))
 
 
 def _toml_type(python_name: str) -> str:
@@ -263,7 +280,12 @@ class CardCache:
 
     def get(self, name: str, stat: os.stat_result, kind: str) -> dict[str, Any] | None:
         entry = self.entries.get(name)
-        if entry and entry[:4] == (stat.st_size, stat.st_mtime_ns, stat.st_ino, kind):
+        if (
+            isinstance(entry, tuple)
+            and len(entry) == 5
+            and entry[:4] == (stat.st_size, stat.st_mtime_ns, stat.st_ino, kind)
+            and isinstance(entry[4], dict)
+        ):
             return entry[4]
         return None
 
@@ -351,7 +373,8 @@ def check_unique(cards: list[Card]) -> list[Problem]:
     problems: list[Problem] = []
     owners: dict[str, Card] = {}
     for card in cards:
-        names = [("id", card.id)] + [(f"aliases[{i}]", a) for i, a in enumerate(card.data.get("aliases", []))]
+        aliases = card.data.get("aliases", [])
+        names = [("id", card.id)] + [(f"aliases[{i}]", a) for i, a in enumerate(aliases)]
         for key, value in names:
             token = normalize_name(value)
             other = owners.get(token)

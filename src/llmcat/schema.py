@@ -10,7 +10,7 @@ import re
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from llmcat.iso639 import CODES as LANGUAGE_CODES
 from llmcat.units import parse_count, parse_date
@@ -62,14 +62,40 @@ def _nonblank(value: str) -> str:
     return value
 
 
-Slug = Annotated[str, AfterValidator(_slug)]
-Url = Annotated[str, AfterValidator(_url)]
-UrlList = Annotated[list[Url], BeforeValidator(_url_list)]
-HfRepo = Annotated[str, AfterValidator(_hf_repo)]
-Count = Annotated[int, BeforeValidator(parse_count)]
-Date = Annotated[str, BeforeValidator(parse_date)]
-Language = Annotated[str, AfterValidator(_language)]
-Text = Annotated[str, AfterValidator(_nonblank)]
+# What editors see (`llmcat schema`): the JSON Schema of what a card may hold, which is wider
+# than the validated type when a validator converts ("7B" -> 7_000_000_000).
+_URL_SCHEMA = {"type": "string", "format": "uri", "pattern": "^https?://"}
+_COUNT_SCHEMA = {
+    "anyOf": [
+        {"type": "integer", "exclusiveMinimum": 0},
+        {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*[KMBTkmbt]?\s*$"},
+    ]
+}
+
+Slug = Annotated[
+    str, AfterValidator(_slug), WithJsonSchema({"type": "string", "pattern": SLUG_RE.pattern})
+]
+Url = Annotated[str, AfterValidator(_url), WithJsonSchema(_URL_SCHEMA)]
+UrlList = Annotated[
+    list[Url],
+    BeforeValidator(_url_list),
+    WithJsonSchema({"anyOf": [_URL_SCHEMA, {"type": "array", "items": _URL_SCHEMA}]}),
+]
+HfRepo = Annotated[
+    str, AfterValidator(_hf_repo), WithJsonSchema({"type": "string", "pattern": HF_REPO_RE.pattern})
+]
+Count = Annotated[int, BeforeValidator(parse_count), WithJsonSchema(_COUNT_SCHEMA)]
+Date = Annotated[
+    str,
+    BeforeValidator(parse_date),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2}([T ].*)?)?$"}),
+]
+Language = Annotated[
+    str, AfterValidator(_language), WithJsonSchema({"enum": sorted(LANGUAGE_CODES)})
+]
+Text = Annotated[
+    str, AfterValidator(_nonblank), WithJsonSchema({"type": "string", "pattern": r"\S"})
+]
 
 
 class _Strict(BaseModel):
@@ -101,7 +127,7 @@ class Variant(_Strict):
 class Score(_Strict):
     benchmark: Slug = Field(description="Id of a benchmark card.")
     variant: Text = Field(description="Name of the variant (size) the score is for.")
-    value: float
+    value: float = Field(allow_inf_nan=False)
     metric: Text = Field(description="For example 'accuracy', 'acc_norm', 'mc2', 'exact match'.")
     shots: int | None = Field(default=None, ge=0)
     setting: Text = Field(description="How it was run: 'original', 'harness', 'helm', ...")

@@ -7,6 +7,7 @@ array value) starts. It is tolerant: on text it cannot follow it simply records 
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 KeyPath = tuple[str | int, ...]
@@ -19,7 +20,9 @@ class KeyIndex:
 
     def __init__(self, text: str) -> None:
         self.positions: dict[KeyPath, tuple[int, int]] = {}
-        self._scan(text)
+        # Values nested too deeply to follow: keep what was recorded so far.
+        with contextlib.suppress(RecursionError):
+            self._scan(text)
 
     def locate(self, path: KeyPath) -> tuple[int, int] | None:
         """The position of `path`, or of its nearest recorded ancestor."""
