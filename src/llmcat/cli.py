@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from llmcat.commands import reading
+from llmcat.commands import maintain, reading
 
 app = typer.Typer(
     name="llmcat",
@@ -37,6 +37,7 @@ def _root(
 
 
 reading.register(app)
+maintain.register(app)
 
 
 def main() -> None:
