@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from llmcat.commands import maintain, reading
+from llmcat.commands import check, maintain, reading
 
 app = typer.Typer(
     name="llmcat",
@@ -38,6 +38,7 @@ def _root(
 
 reading.register(app)
 maintain.register(app)
+check.register(app)
 
 
 def main() -> None:

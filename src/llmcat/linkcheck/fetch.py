@@ -1,0 +1,251 @@
+"""One logical request: remapped, paced, retried, redirects followed hop by hop.
+
+Every decision about a hop is taken on the URL as written in the card (or as the redirect
+named it), before `--remap` rewrites it: which host's pace applies and whether a token may
+be sent. A token therefore never follows a redirect to another host, remapped or not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from llmcat.linkcheck.config import CheckConfig
+from llmcat.linkcheck.pacing import HostGate, backoff_delay, parse_quota, parse_retry_after
+from llmcat.linkcheck.transport import describe_error, is_transport_error, make_client
+from llmcat.linkcheck.urls import (
+    ARXIV_HOSTS,
+    GITHUB_TOKEN_HOSTS,
+    apply_remaps,
+    host_of,
+    resolve_location,
+    without_fragment,
+)
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+ARXIV_GATE = "arxiv"
+
+
+@dataclass(frozen=True)
+class Hop:
+    url: str  # as written, before the remap
+    status: int
+    location: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What came back for one logical request, after redirects and retries."""
+
+    hops: list[Hop] = field(default_factory=list)
+    headers: httpx.Headers | None = None
+    body: bytes = b""
+    error: str | None = None  # the last transport failure, when no answer came back
+    redirect_loop: bool = False
+    too_many_redirects: bool = False
+    attempts: int = 0
+
+    @property
+    def status(self) -> int | None:
+        return self.hops[-1].status if self.hops else None
+
+    @property
+    def final_url(self) -> str | None:
+        return self.hops[-1].url if self.hops else None
+
+    @property
+    def redirected(self) -> bool:
+        return len(self.hops) > 1
+
+    @property
+    def reached(self) -> bool:
+        return bool(self.hops)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name) if self.headers is not None else None
+
+
+class Fetcher:
+    """Sends requests for all the checkers of one run; owns the clients and the host gates."""
+
+    def __init__(
+        self,
+        config: CheckConfig,
+        *,
+        client_factory: Callable[..., httpx.AsyncClient] = make_client,
+    ) -> None:
+        self.config = config
+        self._global = asyncio.Semaphore(max(1, config.max_concurrency))
+        self._client = client_factory(
+            max_connections=config.max_concurrency,
+            timeout=config.timeout,
+            user_agent=config.user_agent,
+        )
+        # arXiv asks for one connection at a time: it gets a client with a pool of one.
+        self._arxiv_client = client_factory(
+            max_connections=1, timeout=config.timeout, user_agent=config.user_agent
+        )
+        self._gates: dict[str, HostGate] = {}
+        self._hub_origin = _origin(config.hf_endpoint)
+
+    async def aclose(self) -> None:
+        for client in (self._client, self._arxiv_client):
+            with contextlib.suppress(Exception):
+                await client.aclose()
+
+    def gate(self, url: str) -> HostGate:
+        host = host_of(url)
+        key = ARXIV_GATE if host in ARXIV_HOSTS else host
+        gate = self._gates.get(key)
+        if gate is None:
+            if key == ARXIV_GATE:
+                gate = HostGate(1, max(self.config.arxiv_interval, self.config.per_host_interval))
+            else:
+                gate = HostGate(self.config.per_host_concurrency, self.config.per_host_interval)
+            self._gates[key] = gate
+        return gate
+
+    def _auth_headers(self, url: str) -> dict[str, str]:
+        origin = _origin(url)
+        if self.config.hf_token and origin == self._hub_origin:
+            return {"Authorization": f"Bearer {self.config.hf_token}"}
+        if self.config.github_token and origin[0] == "https" and origin[1] in GITHUB_TOKEN_HOSTS:
+            return {"Authorization": f"Bearer {self.config.github_token}"}
+        return {}
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        method: str = "HEAD",
+        body_limit: int = 0,
+        headers: dict[str, str] | None = None,
+        follow: bool = True,
+    ) -> Outcome:
+        """Request `url` (as written), following up to `max_redirects` redirects."""
+        outcome = Outcome()
+        seen: set[str] = set()
+        current = without_fragment(url)
+        while True:
+            seen.add(current)
+            answer = await self._send_with_retries(current, method, body_limit, headers, outcome)
+            if answer is None:
+                return outcome
+            status, response_headers, body = answer
+            location = response_headers.get("location")
+            outcome.hops.append(Hop(current, status, location))
+            outcome.headers = response_headers
+            outcome.body = body
+            if not (follow and status in REDIRECTS and location):
+                return outcome
+            if len(outcome.hops) > self.config.max_redirects:
+                outcome.too_many_redirects = True
+                return outcome
+            following = without_fragment(resolve_location(current, location))
+            if following in seen:
+                outcome.hops.append(Hop(following, status, None))
+                outcome.redirect_loop = True
+                return outcome
+            current = following
+
+    async def _send_with_retries(
+        self,
+        url: str,
+        method: str,
+        body_limit: int,
+        headers: dict[str, str] | None,
+        outcome: Outcome,
+    ) -> tuple[int, httpx.Headers, bytes] | None:
+        config = self.config
+        gate = self.gate(url)
+        arxiv = host_of(url) in ARXIV_HOSTS
+        client = self._arxiv_client if arxiv else self._client
+        request_headers = {**(headers or {}), **self._auth_headers(url)}
+        wire_url = apply_remaps(url, config.remaps)
+        # arXiv's 429 rarely says how long to wait; never retry it faster than its pace.
+        base = max(config.backoff_base, config.arxiv_interval) if arxiv else config.backoff_base
+        attempt = 0
+        while True:
+            outcome.attempts += 1
+            failure: BaseException | None = None
+            answer: tuple[int, httpx.Headers, bytes] | None = None
+            async with gate.turn(), self._global:
+                try:
+                    answer = await asyncio.wait_for(
+                        self._send_once(client, method, wire_url, request_headers, body_limit),
+                        timeout=config.timeout,
+                    )
+                except Exception as exc:
+                    if not is_transport_error(exc):
+                        raise
+                    failure = exc
+            if failure is not None:
+                outcome.error = describe_error(failure, config.timeout)
+                if attempt >= config.max_retries:
+                    return None
+                await asyncio.sleep(backoff_delay(attempt, base, config.backoff_cap))
+                attempt += 1
+                continue
+            assert answer is not None
+            status, response_headers, _ = answer
+            quota = parse_quota(response_headers)
+            if quota is not None:
+                gate.observe_quota(*quota, cap=config.retry_after_cap)
+            if status not in RETRIED_STATUSES or attempt >= config.max_retries:
+                return answer
+            wait = parse_retry_after(response_headers.get("retry-after"))
+            if wait is None:
+                wait = backoff_delay(attempt, base, config.backoff_cap)
+            wait = min(wait, config.retry_after_cap)
+            if status == 429 or response_headers.get("retry-after"):
+                gate.pause(wait)  # the whole host waits, not just this request
+            else:
+                await asyncio.sleep(wait)
+            attempt += 1
+
+    async def _send_once(
+        self,
+        client: httpx.AsyncClient,
+        method: str,
+        wire_url: str,
+        headers: dict[str, str],
+        body_limit: int,
+    ) -> tuple[int, httpx.Headers, bytes]:
+        request = client.build_request(method, httpx.URL(wire_url), headers=headers)
+        response = await client.send(request, stream=True)
+        try:
+            body = await read_some(response, body_limit) if method != "HEAD" else b""
+        finally:
+            await response.aclose()
+        return response.status_code, response.headers, body
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    default = {"https": 443, "http": 80}.get(parts.scheme)
+    return (parts.scheme, (parts.hostname or "").lower(), port or default)
+
+
+async def read_some(response: httpx.Response, limit: int) -> bytes:
+    """At most about `limit` bytes of the body; the rest is never read."""
+    if limit <= 0:
+        return b""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(chunks)[:limit]

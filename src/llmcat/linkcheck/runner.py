@@ -1,0 +1,178 @@
+"""One run of the link checker: cache, the three host checkers, and a clean stop on Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from llmcat.linkcheck.arxiv import check_ids
+from llmcat.linkcheck.config import CheckConfig
+from llmcat.linkcheck.fetch import Fetcher
+from llmcat.linkcheck.model import (
+    INTERRUPTED_REASON,
+    CheckReport,
+    CheckResult,
+    LinkKind,
+    Status,
+    Target,
+    Verdict,
+)
+from llmcat.linkcheck.urls import HubRef, arxiv_id, hub_ref, kind_of, without_fragment
+from llmcat.linkcheck.verdicts import hub_verdict, page_verdict
+
+if TYPE_CHECKING:
+    import httpx
+
+    from llmcat.linkcheck.cache import VerdictCache
+
+# Asked with HEAD first; these answers to HEAD are tried again with GET.
+HEAD_REFUSED = frozenset({400, 401, 403, 404, 405, 406, 409, 501})
+ResultCallback = Callable[[CheckResult], None]
+
+
+async def check_page(fetcher: Fetcher, url: str) -> Verdict:
+    """HEAD, then GET (reading a few KB at most) when HEAD is refused."""
+    kind = kind_of(url)
+    outcome = await fetcher.fetch(url, method="HEAD")
+    if outcome.reached and outcome.status in HEAD_REFUSED:
+        retried = await fetcher.fetch(url, method="GET", body_limit=fetcher.config.body_limit)
+        if retried.reached:
+            outcome = retried
+    return page_verdict(outcome, hub=kind is LinkKind.huggingface, arxiv=kind is LinkKind.arxiv)
+
+
+async def check_hub(fetcher: Fetcher, ref: HubRef) -> Verdict:
+    """Ask the Hub API; a bare namespace may be an organisation or a user."""
+    base = fetcher.config.hf_endpoint.rstrip("/")
+    verdict = Verdict(Status.unverified, reason="not asked")
+    for path in ref.api_paths():
+        outcome = await fetcher.fetch(
+            base + path,
+            method="GET",
+            body_limit=1_000_000,
+            headers={"Accept": "application/json"},
+        )
+        verdict = hub_verdict(outcome, ref)
+        if verdict.status is not Status.broken or outcome.status not in (401, 404):
+            return verdict
+    return verdict
+
+
+class _Run:
+    def __init__(
+        self,
+        targets: list[Target],
+        fetcher: Fetcher,
+        cache: VerdictCache | None,
+        on_result: ResultCallback | None,
+    ) -> None:
+        self.targets = targets
+        self.fetcher = fetcher
+        self.cache = cache
+        self.on_result = on_result
+        self.results: dict[str, CheckResult] = {}
+        # Two URLs naming one thing (a repo and its /tree/main page) share one request.
+        self._shared: dict[object, asyncio.Task[Verdict]] = {}
+
+    def record(self, target: Target, verdict: Verdict, *, cached: bool = False) -> None:
+        result = CheckResult.of(target, verdict, cached=cached)
+        self.results[target.url] = result
+        if self.cache is not None and not cached:
+            self.cache.put(target.url, verdict)
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def _shared_check(
+        self, key: object, make: Callable[[], Awaitable[Verdict]]
+    ) -> Awaitable[Verdict]:
+        task = self._shared.get(key)
+        if task is None:
+            task = asyncio.ensure_future(make())
+            self._shared[key] = task
+        return asyncio.shield(task)
+
+    async def _one(self, target: Target) -> None:
+        ref = hub_ref(target.url) if target.kind is LinkKind.huggingface else None
+        if ref is not None:
+            verdict = await self._shared_check(ref, lambda: check_hub(self.fetcher, ref))
+        else:
+            key = without_fragment(target.url)
+            verdict = await self._shared_check(key, lambda: check_page(self.fetcher, key))
+        self.record(target, verdict)
+
+    async def _arxiv(self, by_id: dict[str, list[Target]]) -> None:
+        def decided(paper_id: str, verdict: Verdict) -> None:
+            for target in by_id[paper_id]:
+                self.record(target, verdict)
+
+        await check_ids(self.fetcher, list(by_id), decided)
+
+    async def run(self) -> bool:
+        """Check everything; True when interrupted."""
+        jobs: list[Awaitable[None]] = []
+        by_arxiv_id: dict[str, list[Target]] = {}
+        for target in self.targets:
+            cached = self.cache.get(target.url) if self.cache is not None else None
+            if cached is not None:
+                self.record(target, cached, cached=True)
+                continue
+            paper_id = arxiv_id(target.url) if target.kind is LinkKind.arxiv else None
+            if paper_id is not None:
+                by_arxiv_id.setdefault(paper_id, []).append(target)
+            else:
+                jobs.append(self._one(target))
+        if by_arxiv_id:
+            jobs.append(self._arxiv(by_arxiv_id))
+        tasks = [asyncio.ensure_future(job) for job in jobs]
+        try:
+            await asyncio.gather(*tasks)
+        except asyncio.CancelledError:
+            for task in [*tasks, *self._shared.values()]:
+                task.cancel()
+            await asyncio.gather(*tasks, *self._shared.values(), return_exceptions=True)
+            current = asyncio.current_task()
+            if current is not None:
+                current.uncancel()  # the interruption is handled: report what was checked
+            return True
+        return False
+
+
+async def check_targets_async(
+    targets: list[Target],
+    config: CheckConfig,
+    *,
+    cache: VerdictCache | None = None,
+    on_result: ResultCallback | None = None,
+    client_factory: Callable[..., httpx.AsyncClient] | None = None,
+) -> CheckReport:
+    """Check `targets`; on cancellation, stop and report what was decided so far."""
+    fetcher = Fetcher(config, client_factory=client_factory) if client_factory else Fetcher(config)
+    run = _Run(targets, fetcher, cache, on_result)
+    try:
+        interrupted = await run.run()
+    finally:
+        await fetcher.aclose()
+    results = tuple(
+        run.results.get(target.url)
+        or CheckResult.of(
+            target, Verdict(Status.unverified, reason=INTERRUPTED_REASON, reached=False)
+        )
+        for target in targets
+    )
+    warnings: tuple[str, ...] = ()
+    if cache is not None:
+        cache.save()
+        warnings = tuple(cache.warnings)
+    return CheckReport(results, interrupted=interrupted, warnings=warnings)
+
+
+def check_targets(
+    targets: list[Target],
+    config: CheckConfig,
+    *,
+    cache: VerdictCache | None = None,
+    on_result: ResultCallback | None = None,
+) -> CheckReport:
+    """Blocking form of `check_targets_async`. The first Ctrl-C stops the run cleanly."""
+    return asyncio.run(check_targets_async(targets, config, cache=cache, on_result=on_result))
