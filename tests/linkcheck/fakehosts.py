@@ -240,22 +240,28 @@ class FakeArxiv:
         self.host = host
         self.papers = papers
         self.api_forgets: set[str] = set()
-        host.route(r"/api/query\?.*", self._query)
-        host.route(r"/abs/.+", self._abs)
+        host.route(r"/api/query\?.*", self.answer_query)
+        host.route(r"/abs/.+", self.answer_abs)
 
-    def _query(self, seen: Seen) -> Reply:
+    def exists(self, paper_id: str) -> bool:
+        base = re.sub(r"v\d+$", "", paper_id)
+        if base not in self.papers:
+            return False
+        version = paper_id[len(base) + 1 :]
+        return not version or int(version) <= self.papers[base][0]
+
+    def answer_query(self, seen: Seen) -> Reply:
         ids = seen.query.get("id_list", [""])[0].split(",")
         entries = []
         for paper_id in ids:
             base = re.sub(r"v\d+$", "", paper_id)
-            if base in self.papers and base not in self.api_forgets:
+            if self.exists(paper_id) and base not in self.api_forgets:
                 version, comment = self.papers[base]
                 wanted = paper_id if paper_id != base else f"{base}v{version}"
                 entries.append((wanted, comment))
         return Reply(200, {"content-type": "application/atom+xml"}, atom_feed(entries))
 
-    def _abs(self, seen: Seen) -> Reply:
-        base = re.sub(r"v\d+$", "", seen.path.removeprefix("/abs/"))
-        if base in self.papers:
+    def answer_abs(self, seen: Seen) -> Reply:
+        if self.exists(seen.path.removeprefix("/abs/")):
             return Reply(200, {"content-type": "text/html"}, b"<html>abstract</html>")
         return Reply(404, body=b"Article identifier not recognized")
