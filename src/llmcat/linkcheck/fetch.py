@@ -48,6 +48,7 @@ class Outcome:
     headers: httpx.Headers | None = None
     body: bytes = b""
     error: str | None = None  # the last transport failure, when no answer came back
+    invalid: str | None = None  # the URL (or a redirect's Location) cannot be requested
     redirect_loop: bool = False
     too_many_redirects: bool = False
     attempts: int = 0
@@ -135,6 +136,10 @@ class Fetcher:
         current = without_fragment(url)
         while True:
             seen.add(current)
+            problem = invalid_url(current) or invalid_url(apply_remaps(current, self.config.remaps))
+            if problem is not None:
+                outcome.invalid = problem
+                return outcome
             answer = await self._send_with_retries(current, method, body_limit, headers, outcome)
             if answer is None:
                 return outcome
@@ -225,6 +230,17 @@ class Fetcher:
         finally:
             await response.aclose()
         return response.status_code, response.headers, body
+
+
+def invalid_url(url: str) -> str | None:
+    """Why `url` cannot be sent at all (control characters, no host, not http), or None."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        return str(exc)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return "not an http(s) URL with a host"
+    return None
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

@@ -156,8 +156,9 @@ class CheckReport:
     @property
     def no_network(self) -> bool:
         """Something had to be asked over the network and no answer ever came back."""
-        asked = [r for r in self.results if not r.cached and r.reason != INTERRUPTED_REASON]
-        return bool(asked) and not any(r.reached for r in asked)
+        fresh = [r for r in self.results if not r.cached and r.reason != INTERRUPTED_REASON]
+        unanswered = any(r.status is Status.unverified and not r.reached for r in fresh)
+        return unanswered and not any(r.reached for r in fresh)
 
     def exit_status(self, *, strict: bool = False) -> ExitStatus:
         if self.no_network:

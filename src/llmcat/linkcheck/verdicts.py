@@ -34,6 +34,14 @@ def _tries(outcome: Outcome) -> str:
 
 def failure_verdict(outcome: Outcome, *, arxiv: bool = False) -> Verdict | None:
     """The verdict when the request got no usable answer, or None when it did."""
+    if outcome.invalid is not None:
+        where = "a redirect points to " if outcome.hops else ""
+        return Verdict(
+            Status.broken,
+            outcome.status,
+            reason=f"{where}not a valid URL: {outcome.invalid}",
+            reached=outcome.reached,
+        )
     if not outcome.reached:
         return Verdict(Status.unverified, reason=outcome.error or "no answer", reached=False)
     status = outcome.status
