@@ -11,6 +11,7 @@ from llmcat.cli import app
 
 DATA = Path(__file__).parent / "data"
 MINI = str(DATA / "mini")
+HOSTILE = str(DATA / "hostile")
 runner = CliRunner()
 
 
@@ -212,8 +213,9 @@ def test_compare_needs_two_known_models() -> None:
 def test_catalog_env_var_and_with_bundled(monkeypatch) -> None:
     monkeypatch.setenv("LLMCAT_CATALOG", MINI)
     assert llmcat("list", "-q").output.split() == ["alpha", "beta", "gamma"]
+    monkeypatch.setenv("LLMCAT_CATALOG", HOSTILE)
     both = llmcat("list", "-q", "--with-bundled").output.split()
-    assert "alpha" in both and "llama3" in both
+    assert "evil" in both and "llama3" in both
 
 
 def test_a_broken_catalog_exits_2_with_located_messages(tmp_path: Path) -> None:
@@ -226,9 +228,6 @@ def test_a_broken_catalog_exits_2_with_located_messages(tmp_path: Path) -> None:
         assert "x.toml:3:" in result.output
         assert "y.toml:2:" in result.output and "not valid UTF-8" in result.output
         assert "Traceback" not in result.output
-
-
-HOSTILE = str(DATA / "hostile")
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "json", "ids"])

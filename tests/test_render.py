@@ -62,3 +62,30 @@ def test_to_json_escapes_c1_and_bidi_controls() -> None:
 def test_narrow_terminals_drop_expendable_columns_first() -> None:
     assert [c.key for c in fitting_columns(LISTING, 200)] == ["id", "note"]
     assert [c.key for c in fitting_columns(LISTING, 10)] == ["id"]
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_table_format_is_plain_aligned_text_in_a_pipe() -> None:
+    lines = render(OutputFormat.table).splitlines()
+    assert lines[0].split() == ["ID", "Note"]
+    assert lines[1].startswith("--")
+    assert lines[2].split() == ["a", "=SUM(A1)"]
+
+
+def test_table_format_is_a_rich_table_on_a_terminal_and_keeps_card_text_literal() -> None:
+    hostile = Listing(
+        columns=(Column("id", "ID"), Column("name", "Name")),
+        rows=({"id": "x", "name": "[bold red]x[/] \x1b[31mRED"},),
+        records=({"id": "x"},),
+    )
+    out = FakeTerminal()
+    emit_listing(hostile, OutputFormat.table, out)
+    text = out.getvalue()
+    assert "┃" in text or "│" in text
+    assert "[bold red]x[/]" in text
+    assert "\\x1b[31mRED" in text
+    assert "\x1b[31m" not in text  # the card's own escape sequence never reaches the terminal

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -41,5 +42,16 @@ maintain.register(app)
 check.register(app)
 
 
+def _named_command(argv: list[str]) -> str | None:
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    names = {info.name for info in app.registered_commands}
+    return first if first in names else None
+
+
 def main() -> None:
+    # Typer turns every registered command into a Click command on each run, which costs
+    # more than the rest of a warm `llmcat list`; when a command is named, build only it.
+    wanted = _named_command(sys.argv[1:])
+    if wanted is not None:
+        app.registered_commands = [c for c in app.registered_commands if c.name == wanted]
     app()

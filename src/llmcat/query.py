@@ -16,6 +16,7 @@ its values does; `!=` is the negation of `=`.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -129,14 +130,17 @@ def resolve_field(name: str, benchmarks: Iterable[str] = ()) -> Field:
 # -- filter expressions --------------------------------------------------------------------
 
 OPERATORS = ("contains", "==", "!=", "<=", ">=", "=", "<", ">", "~")
-_TOKEN = re.compile(
-    r"""\s*(?:
+_TOKEN_PATTERN = r"""\s*(?:
         (?P<quoted>"(?:[^"\\]|\\.)*"|'[^']*')
       | (?P<op>==|!=|<=|>=|=|<|>|~)
       | (?P<word>[^\s=!<>~"']+)
-    )""",
-    re.VERBOSE,
-)
+    )"""
+
+
+@functools.cache
+def _token_re() -> re.Pattern[str]:
+    # Compiled on first use: compiling it costs more than the rest of `llmcat list`'s imports.
+    return re.compile(_TOKEN_PATTERN, re.VERBOSE)
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     pos = 0
     text = text.rstrip()
     while pos < len(text):
-        match = _TOKEN.match(text, pos)
+        match = _token_re().match(text, pos)
         if not match or match.end() == pos:
             raise UsageError(f"cannot read {text!r} at column {pos + 1}")
         pos = match.end()

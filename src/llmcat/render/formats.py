@@ -6,8 +6,6 @@ print without loading it.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Callable
@@ -79,6 +77,9 @@ class CsvFormatter:
     name = OutputFormat.csv
 
     def emit(self, listing: Listing, out: TextIO) -> None:
+        import csv
+        import io
+
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([c.header for c in listing.columns])
@@ -132,13 +133,36 @@ class IdsFormatter:
 
 
 class TableFormatter:
+    """A Rich table on a terminal; aligned plain text in a pipe, where lines are not cut."""
+
     name = OutputFormat.table
 
     def emit(self, listing: Listing, out: TextIO) -> None:
+        isatty = getattr(out, "isatty", None)
+        if not (isatty and isatty()):
+            out.write(plain_table(listing.columns, listing.rows))
+            return
         from llmcat.render.console import make_console, rich_table
 
         console = make_console(out)
         console.print(rich_table(listing, console.width))
+
+
+def plain_table(columns: tuple[Column, ...], rows: tuple[dict[str, str], ...]) -> str:
+    """Columns padded to their widest cell, two spaces apart: easy to read, grep and cut."""
+    cells = [[safe_inline(row.get(c.key, "")) for c in columns] for row in rows]
+    widths = [max([len(c.header), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+
+    def line(values: list[str]) -> str:
+        padded = [
+            v.rjust(w) if c.justify == "right" else v.ljust(w)
+            for v, w, c in zip(values, widths, columns, strict=True)
+        ]
+        return "  ".join(padded).rstrip()
+
+    out = [line([c.header for c in columns]), line(["-" * w for w in widths])]
+    out.extend(line(r) for r in cells)
+    return "\n".join(out) + "\n"
 
 
 FORMATTERS: dict[OutputFormat, Callable[[], Formatter]] = {
