@@ -12,6 +12,7 @@ a refused connection is not a timeout, and a run with no network at all exits 3.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -49,7 +50,10 @@ def _mapped(exc: BaseException) -> httpx.TransportError:
     if isinstance(exc, aiohttp.ServerTimeoutError):
         return httpx.ReadTimeout(message)
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return httpx.ConnectError(message)
+        if isinstance(exc, aiohttp.ClientConnectorDNSError):
+            return httpx.ConnectError("host name not found")
+        code = getattr(exc.os_error, "errno", None)
+        return httpx.ConnectError(os.strerror(code).lower() if code else message)
     if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError):
         return httpx.ReadError(message)
     if isinstance(exc, aiohttp.InvalidURL):

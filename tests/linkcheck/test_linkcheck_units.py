@@ -1,0 +1,175 @@
+"""Small pieces of the link checker, without servers: parsing, pacing, verdict rules."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+
+import httpx
+import pytest
+
+from llmcat.errors import ExitStatus
+from llmcat.linkcheck import CheckConfig, CheckReport, CheckResult, LinkKind, Remap, Status, Target
+from llmcat.linkcheck.cache import VerdictCache
+from llmcat.linkcheck.model import Verdict
+from llmcat.linkcheck.pacing import HostGate, backoff_delay, parse_quota, parse_retry_after
+from llmcat.linkcheck.runner import check_targets_async
+from llmcat.linkcheck.urls import HubRef, apply_remaps, hub_ref, kind_of
+
+
+def test_retry_after_in_seconds_or_as_an_http_date():
+    assert parse_retry_after("7") == 7.0
+    now = 1_700_000_000.0
+    date = email.utils.formatdate(now + 30, usegmt=True)
+    assert parse_retry_after(date, now=now) == pytest.approx(30, abs=1)
+    assert parse_retry_after(email.utils.formatdate(now - 30, usegmt=True), now=now) == 0.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+
+
+def test_rate_limit_headers_in_their_three_dialects():
+    assert parse_quota({"ratelimit": '"api";r=12;t=88'}) == (12, 88.0)
+    assert parse_quota({"ratelimit-remaining": "3", "ratelimit-reset": "20"}) == (3, 20.0)
+    now = 1_700_000_000.0
+    github = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(now + 60))}
+    assert parse_quota(github, now=now) == (0, 60.0)
+    assert parse_quota({"content-type": "text/html"}) is None
+
+
+def test_backoff_grows_exponentially_within_the_cap():
+    delays = [backoff_delay(attempt, 1.0, 10.0) for attempt in range(6)]
+    for attempt, delay in enumerate(delays):
+        step = min(10.0, 2.0**attempt)
+        assert step / 2 <= delay <= step
+
+
+def test_host_gate_spaces_starts_and_pauses_the_whole_host():
+    async def scenario() -> list[float]:
+        gate = HostGate(concurrency=4, interval=0.05)
+        loop = asyncio.get_running_loop()
+        starts: list[float] = []
+
+        async def one() -> None:
+            async with gate.turn():
+                starts.append(loop.time())
+
+        await asyncio.gather(*(one() for _ in range(3)))
+        gate.pause(0.2)
+        paused_at = loop.time()
+        await one()
+        starts.append(starts.pop() - paused_at)
+        return starts
+
+    starts = asyncio.run(scenario())
+    assert starts[1] - starts[0] >= 0.045 and starts[2] - starts[1] >= 0.045
+    assert starts[3] >= 0.19  # the request after the pause waited it out
+
+
+def test_remap_first_match_wins_and_bad_rules_are_refused():
+    remaps = (Remap.parse(r"^https://a\.test/ http://127.0.0.1:1/"), Remap.parse(r"^https:// x"))
+    assert apply_remaps("https://a.test/p%2Fq", remaps) == "http://127.0.0.1:1/p%2Fq"
+    assert apply_remaps("https://b.test/", remaps) == "xb.test/"
+    for bad in ("no-replacement", "( x"):
+        with pytest.raises(ValueError):
+            Remap.parse(bad)
+
+
+@pytest.mark.parametrize(
+    ("url", "ref"),
+    [
+        (
+            "https://huggingface.co/meta-llama/Llama-2-7b-hf",
+            HubRef("model", "meta-llama/Llama-2-7b-hf"),
+        ),
+        (
+            "https://huggingface.co/meta-llama/Llama-2-7b-hf/tree/main",
+            HubRef("model", "meta-llama/Llama-2-7b-hf"),
+        ),
+        ("https://huggingface.co/datasets/cais/mmlu", HubRef("dataset", "cais/mmlu")),
+        ("https://huggingface.co/datasets/gsm8k", HubRef("dataset", "gsm8k")),
+        ("https://huggingface.co/spaces/lmsys/arena", HubRef("space", "lmsys/arena")),
+        (
+            "https://huggingface.co/collections/google/gemma-65d5",
+            HubRef("collection", "google/gemma-65d5"),
+        ),
+        ("https://huggingface.co/tiiuae", HubRef("namespace", "tiiuae")),
+        ("https://hf.co/papers/2307.09288", HubRef("paper", "2307.09288")),
+        ("https://huggingface.co/blog/falcon-180b", None),
+        ("https://huggingface.co/docs/hub", None),
+        ("https://huggingface.co/", None),
+    ],
+)
+def test_hub_urls_name_repos_collections_and_namespaces(url, ref):
+    assert hub_ref(url) == ref
+
+
+def test_link_kinds():
+    assert kind_of("https://huggingface.co/x/y") is LinkKind.huggingface
+    assert kind_of("https://export.arxiv.org/abs/2307.09288") is LinkKind.arxiv
+    assert kind_of("https://raw.githubusercontent.com/a/b/main/README.md") is LinkKind.github
+    assert kind_of("https://ai.meta.com/blog/") is LinkKind.other
+
+
+def _report(*statuses: Status, reached: bool = True, cached: bool = False) -> CheckReport:
+    return CheckReport(
+        tuple(
+            CheckResult(
+                f"https://x.test/{i}", LinkKind.other, s, (), reached=reached, cached=cached
+            )
+            for i, s in enumerate(statuses)
+        )
+    )
+
+
+def test_exit_status_rules():
+    assert _report(Status.ok, Status.moved, Status.unverified).exit_status() is ExitStatus.OK
+    assert _report(Status.ok, Status.broken).exit_status() is ExitStatus.NEGATIVE
+    assert _report(Status.moved).exit_status(strict=True) is ExitStatus.NEGATIVE
+    assert _report(Status.unverified).exit_status(strict=True) is ExitStatus.NEGATIVE
+    assert _report(Status.unverified, reached=False).exit_status() is ExitStatus.NO_NETWORK
+    assert _report().exit_status() is ExitStatus.OK  # nothing to check is not a failure
+    assert _report(Status.ok, cached=True, reached=False).exit_status() is ExitStatus.OK
+
+
+def test_cache_stores_definitive_verdicts_and_expires_them(tmp_path):
+    path = tmp_path / "links.json"
+    cache = VerdictCache(path, "ctx", max_age=100, now=1000.0)
+    cache.put("https://a.test/", Verdict(Status.broken, 404))
+    cache.put("https://b.test/", Verdict(Status.unverified, 503, reason="down"))
+    cache.save()
+    again = VerdictCache(path, "ctx", max_age=100, now=1050.0)
+    assert again.get("https://a.test/") == Verdict(Status.broken, 404)
+    assert again.get("https://b.test/") is None
+    assert (
+        VerdictCache(path, "other mirror", max_age=100, now=1050.0).get("https://a.test/") is None
+    )
+    assert VerdictCache(path, "ctx", max_age=100, now=1200.0).get("https://a.test/") is None
+
+
+@pytest.mark.parametrize("text", ["[]", '{"format": 1}', '{"format": 1, "contexts": [1]}', "\x00"])
+def test_corrupt_caches_warn_and_start_empty(tmp_path, text):
+    path = tmp_path / "links.json"
+    path.write_text(text)
+    cache = VerdictCache(path, "ctx", max_age=100)
+    assert cache.warnings and "ignoring" in cache.warnings[0]
+    assert cache.get("https://a.test/") is None
+    cache.put("https://a.test/", Verdict(Status.ok, 200))
+    cache.save()
+    assert json.loads(path.read_text())["format"] == 1
+
+
+def test_head_not_implemented_falls_back_to_get_through_a_mock_transport():
+    methods: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        methods.append(request.method)
+        return httpx.Response(501 if request.method == "HEAD" else 200)
+
+    def factory(**_: object) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+
+    target = Target("https://site.test/page", LinkKind.other, ())
+    report = asyncio.run(check_targets_async([target], CheckConfig(), client_factory=factory))
+    assert report.results[0].status is Status.ok
+    assert methods == ["HEAD", "GET"]
