@@ -259,3 +259,38 @@ def test_every_command_has_help_with_examples() -> None:
         result = llmcat(command, "--help")
         assert result.exit_code == 0
         assert "Examples" in result.output
+
+
+def test_benchmarks_lists_benchmarks_leaderboards_and_resources() -> None:
+    result = llmcat("benchmarks", "-q")
+    assert result.exit_code == 0
+    ids = result.output.split()
+    assert {"arc", "hellaswag", "mmlu", "truthfulqa", "winogrande", "gsm8k"} <= set(ids)
+    assert {"open-llm-leaderboard", "chatbot-arena"} <= set(ids)
+    leaderboards = json.loads(llmcat("benchmarks", "--kind", "leaderboard", "--json").output)
+    assert {card["id"] for card in leaderboards} == {"open-llm-leaderboard", "chatbot-arena"}
+
+
+def test_benchmarks_rejects_an_unknown_kind() -> None:
+    result = llmcat("benchmarks", "--kind", "papers")
+    assert result.exit_code == 2
+    assert "'papers' is not one of benchmark, leaderboard, resource" in result.output
+
+
+def test_bundled_vision_language_models_and_their_lineage() -> None:
+    vlms = llmcat("list", "--modality", "vision-language", "-q").output.split()
+    assert {"llava-1.5", "qwen-vl", "paligemma", "phi3-vision"} <= set(vlms)
+    assert llmcat("filter", "base_model = vicuna", "-q").output.split() == ["llava-1.5"]
+    shown = llmcat("show", "gemma").output
+    assert "Used by" in shown and "paligemma" in shown
+
+
+def test_bundled_scores_sort_and_filter() -> None:
+    by_mmlu = llmcat("list", "--sort", "mmlu", "--reverse", "-q").output.split()
+    scored = llmcat("filter", "mmlu >= 0", "-q").output.split()
+    assert set(by_mmlu[: len(scored)]) == set(scored)
+    first = json.loads(llmcat("show", by_mmlu[0], "--json").output)
+    best = max(s["value"] for s in first["scores"] if s["benchmark"] == "mmlu")
+    for other in scored:
+        data = json.loads(llmcat("show", other, "--json").output)
+        assert best >= max(s["value"] for s in data["scores"] if s["benchmark"] == "mmlu")

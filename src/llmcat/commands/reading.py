@@ -361,11 +361,64 @@ def compare(
         emit_listing(Listing(columns, rows, ()), out_format, sys.stdout)
 
 
+_REFERENCE_KINDS = ("benchmarks", "leaderboards", "resources")
+
+
+def benchmarks(
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="benchmark, leaderboard or resource (repeatable). Default: all three.",
+            rich_help_panel=_FILTERS,
+        ),
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+    json: JsonOption = False,
+    quiet: QuietOption = False,
+    catalog: CatalogOption = None,
+    with_bundled: WithBundledOption = False,
+) -> None:
+    """List the benchmarks, leaderboards and other resources the catalog describes.
+
+    `llmcat show ID` shows one of them in full, and a model's `show` lists the benchmarks
+    it has published scores for.
+
+    Examples:
+
+        llmcat benchmarks
+
+        llmcat benchmarks --kind leaderboard --json
+
+        llmcat show mmlu
+    """
+    from llmcat.render.columns import REFERENCE_COLUMNS, reference_row
+    from llmcat.render.formats import Listing, emit_listing
+
+    out_format = choose_format(fmt, json, quiet)
+    wanted = []
+    for name in kind or [k.rstrip("s") for k in _REFERENCE_KINDS]:
+        plural = name.lower().rstrip("s") + "s"
+        if plural not in _REFERENCE_KINDS:
+            fail_usage(f"--kind: '{name}' is not one of benchmark, leaderboard, resource")
+        wanted.append(plural)
+    data = open_catalog(catalog, with_bundled)
+    cards = [c for k in _REFERENCE_KINDS if k in wanted for c in data.of_kind(k)]
+    listing = Listing(
+        columns=REFERENCE_COLUMNS,
+        rows=tuple(reference_row(c.kind, c.data) for c in cards),
+        records=tuple(c.data for c in cards),
+    )
+    emit_listing(listing, out_format, sys.stdout)
+
+
 def register(app: typer.Typer) -> None:
     app.command("list")(list_models)
     app.command("filter")(filter_models)
     app.command("show")(show)
     app.command("compare")(compare)
+    app.command("benchmarks")(benchmarks)
 
 
 __all__ = ["ExitStatus", "register"]

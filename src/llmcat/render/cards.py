@@ -175,7 +175,13 @@ def print_card(card: Card, family: Lineage | None, out: TextIO) -> None:
 
 
 def comparison_table(comparison: Comparison) -> Table:
-    table = Table(header_style="bold", show_edge=True, pad_edge=False, show_lines=False)
+    table = Table(
+        header_style="bold",
+        show_edge=True,
+        pad_edge=False,
+        show_lines=False,
+        caption_justify="left",
+    )
     table.add_column("", style=_LABEL, no_wrap=True)
     for card_id, name in zip(comparison.ids, comparison.names, strict=True):
         table.add_column(plain(f"{name}\n({card_id})"), overflow="fold")

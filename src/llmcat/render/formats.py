@@ -148,9 +148,13 @@ class TableFormatter:
         console.print(rich_table(listing, console.width))
 
 
+def _clip(text: str, width: int | None) -> str:
+    return text if width is None or len(text) <= width else text[: width - 1] + "…"
+
+
 def plain_table(columns: tuple[Column, ...], rows: tuple[dict[str, str], ...]) -> str:
     """Columns padded to their widest cell, two spaces apart: easy to read, grep and cut."""
-    cells = [[safe_inline(row.get(c.key, "")) for c in columns] for row in rows]
+    cells = [[_clip(safe_inline(row.get(c.key, "")), c.max_width) for c in columns] for row in rows]
     widths = [max([len(c.header), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
 
     def line(values: list[str]) -> str:
