@@ -166,10 +166,10 @@ def test_head_not_implemented_falls_back_to_get_through_a_mock_transport():
         methods.append(request.method)
         return httpx.Response(501 if request.method == "HEAD" else 200)
 
-    def factory(**_: object) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    def factory(**_: object) -> httpx.AsyncBaseTransport:
+        return httpx.MockTransport(handler)
 
     target = Target("https://site.test/page", LinkKind.other, ())
-    report = asyncio.run(check_targets_async([target], CheckConfig(), client_factory=factory))
+    report = asyncio.run(check_targets_async([target], CheckConfig(), transport_factory=factory))
     assert report.results[0].status is Status.ok
     assert methods == ["HEAD", "GET"]

@@ -17,7 +17,7 @@ import httpx
 
 from llmcat.linkcheck.config import CheckConfig
 from llmcat.linkcheck.pacing import HostGate, backoff_delay, parse_quota, parse_retry_after
-from llmcat.linkcheck.transport import describe_error, is_transport_error, make_client
+from llmcat.linkcheck.transport import describe_error, is_transport_error, make_transport
 from llmcat.linkcheck.urls import (
     ARXIV_HOSTS,
     GITHUB_TOKEN_HOSTS,
@@ -80,26 +80,33 @@ class Fetcher:
         self,
         config: CheckConfig,
         *,
-        client_factory: Callable[..., httpx.AsyncClient] = make_client,
+        transport_factory: Callable[..., httpx.AsyncBaseTransport] = make_transport,
     ) -> None:
         self.config = config
         self._global = asyncio.Semaphore(max(1, config.max_concurrency))
-        self._client = client_factory(
-            max_connections=config.max_concurrency,
-            timeout=config.timeout,
-            user_agent=config.user_agent,
-        )
-        # arXiv asks for one connection at a time: it gets a client with a pool of one.
-        self._arxiv_client = client_factory(
-            max_connections=1, timeout=config.timeout, user_agent=config.user_agent
-        )
+        self._transport = transport_factory(max_connections=config.max_concurrency)
+        # arXiv asks for one connection at a time: it gets a pool of one.
+        self._arxiv_transport = transport_factory(max_connections=1)
+        self._base_headers = {
+            "User-Agent": config.user_agent,
+            "Accept": "*/*",
+            "Accept-Encoding": "gzip, deflate",
+        }
+        self._timeouts = {
+            "timeout": {
+                "connect": config.timeout,
+                "read": config.timeout,
+                "write": config.timeout,
+                "pool": config.timeout,
+            }
+        }
         self._gates: dict[str, HostGate] = {}
         self._hub_origin = _origin(config.hf_endpoint)
 
     async def aclose(self) -> None:
-        for client in (self._client, self._arxiv_client):
+        for transport in (self._transport, self._arxiv_transport):
             with contextlib.suppress(Exception):
-                await client.aclose()
+                await transport.aclose()
 
     def gate(self, url: str) -> HostGate:
         host = host_of(url)
@@ -136,11 +143,15 @@ class Fetcher:
         current = without_fragment(url)
         while True:
             seen.add(current)
-            problem = invalid_url(current) or invalid_url(apply_remaps(current, self.config.remaps))
-            if problem is not None:
-                outcome.invalid = problem
+            wire = apply_remaps(current, self.config.remaps)
+            wire_url, problem = parse_url(wire)
+            if wire_url is None:
+                # Say what is wrong with the URL as written, unless only the remap broke it.
+                outcome.invalid = (parse_url(current)[1] if wire != current else None) or problem
                 return outcome
-            answer = await self._send_with_retries(current, method, body_limit, headers, outcome)
+            answer = await self._send_with_retries(
+                current, wire_url, method, body_limit, headers, outcome
+            )
             if answer is None:
                 return outcome
             status, response_headers, body = answer
@@ -163,6 +174,7 @@ class Fetcher:
     async def _send_with_retries(
         self,
         url: str,
+        wire_url: httpx.URL,
         method: str,
         body_limit: int,
         headers: dict[str, str] | None,
@@ -171,9 +183,8 @@ class Fetcher:
         config = self.config
         gate = self.gate(url)
         arxiv = host_of(url) in ARXIV_HOSTS
-        client = self._arxiv_client if arxiv else self._client
-        request_headers = {**(headers or {}), **self._auth_headers(url)}
-        wire_url = apply_remaps(url, config.remaps)
+        transport = self._arxiv_transport if arxiv else self._transport
+        request_headers = {**self._base_headers, **(headers or {}), **self._auth_headers(url)}
         # arXiv's 429 rarely says how long to wait; never retry it faster than its pace.
         base = max(config.backoff_base, config.arxiv_interval) if arxiv else config.backoff_base
         attempt = 0
@@ -183,10 +194,10 @@ class Fetcher:
             answer: tuple[int, httpx.Headers, bytes] | None = None
             async with gate.turn(), self._global:
                 try:
-                    answer = await asyncio.wait_for(
-                        self._send_once(client, method, wire_url, request_headers, body_limit),
-                        timeout=config.timeout,
-                    )
+                    async with asyncio.timeout(config.timeout):
+                        answer = await self._send_once(
+                            transport, method, wire_url, request_headers, body_limit
+                        )
                 except Exception as exc:
                     if not is_transport_error(exc):
                         raise
@@ -217,14 +228,14 @@ class Fetcher:
 
     async def _send_once(
         self,
-        client: httpx.AsyncClient,
+        transport: httpx.AsyncBaseTransport,
         method: str,
-        wire_url: str,
+        wire_url: httpx.URL,
         headers: dict[str, str],
         body_limit: int,
     ) -> tuple[int, httpx.Headers, bytes]:
-        request = client.build_request(method, httpx.URL(wire_url), headers=headers)
-        response = await client.send(request, stream=True)
+        request = httpx.Request(method, wire_url, headers=headers, extensions=self._timeouts)
+        response = await transport.handle_async_request(request)
         try:
             body = await read_some(response, body_limit) if method != "HEAD" else b""
         finally:
@@ -232,15 +243,15 @@ class Fetcher:
         return response.status_code, response.headers, body
 
 
-def invalid_url(url: str) -> str | None:
-    """Why `url` cannot be sent at all (control characters, no host, not http), or None."""
+def parse_url(url: str) -> tuple[httpx.URL | None, str | None]:
+    """The URL ready to send, or None and why it cannot be sent at all."""
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
-        return str(exc)
+        return None, str(exc)
     if parsed.scheme not in ("http", "https") or not parsed.host:
-        return "not an http(s) URL with a host"
-    return None
+        return None, "not an http(s) URL with a host"
+    return parsed, None
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

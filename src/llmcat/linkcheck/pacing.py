@@ -7,8 +7,7 @@ import email.utils
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 
 
 class HostGate:
@@ -37,19 +36,27 @@ class HostGate:
             return max(self.interval, self._quota_interval)
         return self.interval
 
-    @asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        """Wait for a slot and for this host's next start time; hold the slot meanwhile."""
-        async with self._slots:
+    def turn(self) -> _Turn:
+        """`async with gate.turn():` waits for a slot and this host's next start time."""
+        return _Turn(self)
+
+    async def _enter(self) -> None:
+        await self._slots.acquire()
+        try:
             while True:
                 now = self._now()
                 start = max(self._next_start, self._paused_until)
                 if start <= now:
                     self._next_start = now + self._interval(now)
                     self.starts.append(time.monotonic())
-                    break
+                    return
                 await asyncio.sleep(start - now)
-            yield
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def _exit(self) -> None:
+        self._slots.release()
 
     def pause(self, seconds: float) -> None:
         """Hold back every request to this host for `seconds` from now."""
@@ -63,6 +70,20 @@ class HostGate:
         elif remaining <= max(2 * self.concurrency, 10):
             self._quota_interval = reset / remaining
             self._quota_until = self._now() + reset
+
+
+class _Turn:
+    # A plain class rather than @asynccontextmanager: this runs for every request.
+    __slots__ = ("_gate",)
+
+    def __init__(self, gate: HostGate) -> None:
+        self._gate = gate
+
+    async def __aenter__(self) -> None:
+        await self._gate._enter()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._gate._exit()
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

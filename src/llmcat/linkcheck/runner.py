@@ -72,8 +72,6 @@ class _Run:
         self.cache = cache
         self.on_result = on_result
         self.results: dict[str, CheckResult] = {}
-        # Two URLs naming one thing (a repo and its /tree/main page) share one request.
-        self._shared: dict[object, asyncio.Task[Verdict]] = {}
 
     def record(self, target: Target, verdict: Verdict, *, cached: bool = False) -> None:
         result = CheckResult.of(target, verdict, cached=cached)
@@ -83,23 +81,15 @@ class _Run:
         if self.on_result is not None:
             self.on_result(result)
 
-    def _shared_check(
-        self, key: object, make: Callable[[], Awaitable[Verdict]]
-    ) -> Awaitable[Verdict]:
-        task = self._shared.get(key)
-        if task is None:
-            task = asyncio.ensure_future(make())
-            self._shared[key] = task
-        return asyncio.shield(task)
+    async def _hub(self, ref: HubRef, targets: list[Target]) -> None:
+        verdict = await check_hub(self.fetcher, ref)
+        for target in targets:
+            self.record(target, verdict)
 
-    async def _one(self, target: Target) -> None:
-        ref = hub_ref(target.url) if target.kind is LinkKind.huggingface else None
-        if ref is not None:
-            verdict = await self._shared_check(ref, lambda: check_hub(self.fetcher, ref))
-        else:
-            key = without_fragment(target.url)
-            verdict = await self._shared_check(key, lambda: check_page(self.fetcher, key))
-        self.record(target, verdict)
+    async def _page(self, url: str, targets: list[Target]) -> None:
+        verdict = await check_page(self.fetcher, url)
+        for target in targets:
+            self.record(target, verdict)
 
     async def _arxiv(self, by_id: dict[str, list[Target]]) -> None:
         def decided(paper_id: str, verdict: Verdict) -> None:
@@ -110,27 +100,35 @@ class _Run:
 
     async def run(self) -> bool:
         """Check everything; True when interrupted."""
-        jobs: list[Awaitable[None]] = []
+        # Two URLs naming one thing (a repo and its /tree/main page, a page and one of its
+        # #anchors) share one request.
+        by_hub_ref: dict[HubRef, list[Target]] = {}
+        by_page: dict[str, list[Target]] = {}
         by_arxiv_id: dict[str, list[Target]] = {}
         for target in self.targets:
             cached = self.cache.get(target.url) if self.cache is not None else None
             if cached is not None:
                 self.record(target, cached, cached=True)
                 continue
+            ref = hub_ref(target.url) if target.kind is LinkKind.huggingface else None
             paper_id = arxiv_id(target.url) if target.kind is LinkKind.arxiv else None
-            if paper_id is not None:
+            if ref is not None:
+                by_hub_ref.setdefault(ref, []).append(target)
+            elif paper_id is not None:
                 by_arxiv_id.setdefault(paper_id, []).append(target)
             else:
-                jobs.append(self._one(target))
+                by_page.setdefault(without_fragment(target.url), []).append(target)
+        jobs: list[Awaitable[None]] = [self._hub(ref, ts) for ref, ts in by_hub_ref.items()]
+        jobs += [self._page(url, ts) for url, ts in by_page.items()]
         if by_arxiv_id:
             jobs.append(self._arxiv(by_arxiv_id))
         tasks = [asyncio.ensure_future(job) for job in jobs]
         try:
             await asyncio.gather(*tasks)
         except asyncio.CancelledError:
-            for task in [*tasks, *self._shared.values()]:
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, *self._shared.values(), return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
             current = asyncio.current_task()
             if current is not None:
                 current.uncancel()  # the interruption is handled: report what was checked
@@ -144,10 +142,14 @@ async def check_targets_async(
     *,
     cache: VerdictCache | None = None,
     on_result: ResultCallback | None = None,
-    client_factory: Callable[..., httpx.AsyncClient] | None = None,
+    transport_factory: Callable[..., httpx.AsyncBaseTransport] | None = None,
 ) -> CheckReport:
     """Check `targets`; on cancellation, stop and report what was decided so far."""
-    fetcher = Fetcher(config, client_factory=client_factory) if client_factory else Fetcher(config)
+    fetcher = (
+        Fetcher(config, transport_factory=transport_factory)
+        if transport_factory
+        else Fetcher(config)
+    )
     run = _Run(targets, fetcher, cache, on_result)
     try:
         interrupted = await run.run()

@@ -2,8 +2,8 @@
 
 httpx's own async transport slows sharply with many connections to one host
 (encode/httpx#3215): 1,000 HEADs to a local server with 100 ms latency took 15.5 s at
-concurrency 64, against 1.7 s for aiohttp. `make_client` is the only place that picks the
-transport; `benchmarks/linkcheck.py` measures it. This adapter, rather than the
+concurrency 64, against 1.7 s for aiohttp. `make_transport` is the only place that picks
+the transport; `benchmarks/linkcheck.py` measures it. This adapter, rather than the
 `httpx-aiohttp` package, because the request URL must reach the wire as written (aiohttp
 re-quotes strings, turning `?x=%2F` into `?x=/`) and because failures must keep their kind:
 a refused connection is not a timeout, and a run with no network at all exits 3.
@@ -76,7 +76,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 cookie_jar=aiohttp.DummyCookieJar(),  # no state carried between hosts
-                trust_env=True,  # HTTPS_PROXY / NO_PROXY, as httpx would
+                trust_env=False,
                 auto_decompress=False,  # httpx decodes
                 timeout=aiohttp.ClientTimeout(total=None),
             )
@@ -119,15 +119,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._session = None
 
 
-def make_client(*, max_connections: int, timeout: float, user_agent: str) -> httpx.AsyncClient:
-    """The one place that chooses how requests are sent (see the module docstring)."""
-    return httpx.AsyncClient(
-        transport=AiohttpTransport(max_connections=max_connections),
-        timeout=httpx.Timeout(timeout),
-        headers={"User-Agent": user_agent},
-        follow_redirects=False,  # redirects are followed by hand, one hop at a time
-        trust_env=False,  # the aiohttp session reads the proxy settings
-    )
+def make_transport(*, max_connections: int) -> httpx.AsyncBaseTransport:
+    """The one place that chooses how requests are sent (see the module docstring).
+
+    The checker sends `httpx.Request`s straight to the transport: an `httpx.AsyncClient`
+    on top would add cookie jar, auth and redirect machinery that the checker does not
+    use, and about 0.6 ms of CPU per request (a third of the run at 64 in flight).
+    """
+    return AiohttpTransport(max_connections=max_connections)
 
 
 def describe_error(exc: BaseException, timeout: float) -> str:
