@@ -188,7 +188,7 @@ def lychee_command(inputs: Path, concurrency: int, config: Path | None = None) -
     return [*command, str(inputs)]
 
 
-def part_a(servers: Servers, work: Path, count: int, concurrency: int) -> None:
+def part_a(servers: Servers, work: Path, count: int, concurrency: int, tools: str = "both") -> None:
     base = f"http://127.0.0.1:{servers.ports['127.0.0.1']}"
     urls = [f"{base}/page/{i}" for i in range(count)]
     catalog = write_catalog(work / "a-catalog", urls, [])
@@ -204,6 +204,8 @@ def part_a(servers: Servers, work: Path, count: int, concurrency: int) -> None:
         ("llmcat", llmcat_command(catalog, concurrency, [])),
         ("lychee", lychee_command(listing, concurrency)),
     ):
+        if tools not in ("both", name):
+            continue
         servers.main.reset()
         wall, rss, code, out = run(command)
         results[name] = wall
@@ -214,14 +216,21 @@ def part_a(servers: Servers, work: Path, count: int, concurrency: int) -> None:
         if name == "llmcat":
             summary = json.loads(out)["summary"]
             assert summary["ok"] == count, summary
-    print(
-        f"    wall-time ratio llmcat/lychee: {results['llmcat'] / results['lychee']:.2f} "
-        f"(goal <= 1.2; the floor is {count / concurrency * LATENCY:.2f} s)"
-    )
+    if len(results) == 2:
+        print(
+            f"    wall-time ratio llmcat/lychee: {results['llmcat'] / results['lychee']:.2f} "
+            f"(goal <= 1.2; the floor is {count / concurrency * LATENCY:.2f} s)"
+        )
 
 
 def part_b(
-    servers: Servers, work: Path, repos: int, papers: int, concurrency: int, interval: float
+    servers: Servers,
+    work: Path,
+    repos: int,
+    papers: int,
+    concurrency: int,
+    interval: float,
+    tools: str = "both",
 ) -> None:
     main = servers.ports["127.0.0.1"]
     arxiv = servers.ports["127.0.0.2"]
@@ -257,6 +266,8 @@ def part_b(
         ("llmcat", llmcat_command(catalog, concurrency, remaps)),
         ("lychee", lychee_command(listing, concurrency, config)),
     ):
+        if tools not in ("both", name):
+            continue
         servers.main.reset()
         servers.arxiv.reset()
         wall, rss, code, out = run(command)
@@ -271,7 +282,8 @@ def part_b(
         if name == "llmcat":
             summary = json.loads(out)["summary"]
             assert summary["ok"] == repos + papers, summary
-    print(f"    wall-time ratio llmcat/lychee: {results['llmcat'] / results['lychee']:.3f}")
+    if len(results) == 2:
+        print(f"    wall-time ratio llmcat/lychee: {results['llmcat'] / results['lychee']:.3f}")
 
 
 def main() -> None:
@@ -282,6 +294,7 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--arxiv-interval", type=float, default=3.0)
+    parser.add_argument("--tools", choices=["both", "llmcat", "lychee"], default="both")
     args = parser.parse_args()
     os.environ.pop("HF_TOKEN", None)
     os.environ.pop("GITHUB_TOKEN", None)
@@ -289,9 +302,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         if args.part in ("a", "both"):
-            part_a(servers, work, args.urls, args.concurrency)
+            part_a(servers, work, args.urls, args.concurrency, args.tools)
         if args.part in ("b", "both"):
-            part_b(servers, work, args.repos, args.papers, args.concurrency, args.arxiv_interval)
+            part_b(
+                servers,
+                work,
+                args.repos,
+                args.papers,
+                args.concurrency,
+                args.arxiv_interval,
+                args.tools,
+            )
 
 
 if __name__ == "__main__":

@@ -133,7 +133,6 @@ def test_arxiv_is_asked_one_request_at_a_time_three_seconds_apart_on_one_connect
     assert {r.status for r in results.values()} == {Status.ok}
     spans = sorted((seen.started, end) for seen, end in world.arxiv.finished)
     assert len(spans) == 3
-    for (start, end), (next_start, _) in itertools.pairwise(spans):
-        assert next_start >= end  # never two in flight
-        assert next_start - start >= 3.0 - 0.01
+    for (_, end), (next_start, _) in itertools.pairwise(spans):
+        assert next_start - end >= 3.0  # never two in flight, and 3 s from the last answer
     assert len({s.client_port for s in world.arxiv.seen}) == 1  # one connection

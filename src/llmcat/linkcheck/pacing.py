@@ -13,6 +13,8 @@ from collections.abc import Mapping
 class HostGate:
     """Requests to one host: at most `concurrency` at once, starts `interval` s apart.
 
+    With a concurrency of one, the interval is also kept from the end of each request.
+
     A pause (a `Retry-After`, an exhausted rate limit) holds back every request to the host,
     not just the one that was told to wait.
     """
@@ -56,6 +58,10 @@ class HostGate:
             raise
 
     def _exit(self) -> None:
+        if self.concurrency == 1:
+            # One at a time (arXiv): the interval also runs from the end of the last request,
+            # so that the server never sees two closer than that, whatever the latency.
+            self._next_start = max(self._next_start, self._now() + self._interval(self._now()))
         self._slots.release()
 
     def pause(self, seconds: float) -> None:
