@@ -90,7 +90,10 @@ def page_verdict(outcome: Outcome, *, hub: bool = False, arxiv: bool = False) ->
         return Verdict(
             Status.broken, status, final, reason="redirects to the Hugging Face login page"
         )
-    redirected_to = f"redirects to {final}, which answers" if outcome.redirected else "answers"
+    phrase = {404: "not found", 410: "gone"}.get(status, f"answers {status}")
+    redirected_to = (
+        f"redirects to {final}, which answers {status}" if outcome.redirected else phrase
+    )
     if 200 <= status < 300:
         moved_to = permanent_target(outcome)
         if moved_to is not None:
@@ -100,11 +103,11 @@ def page_verdict(outcome: Outcome, *, hub: bool = False, arxiv: bool = False) ->
     if status in REDIRECTS:
         return Verdict(Status.unverified, status, reason=f"redirect ({status}) without a Location")
     if status in GONE:
-        return Verdict(Status.broken, status, final, reason=f"{redirected_to} {status}")
+        return Verdict(Status.broken, status, final, reason=redirected_to)
     if status in DENIED:
         return Verdict(Status.unverified, status, reason=f"access denied ({status})")
     if 400 <= status < 500:
-        return Verdict(Status.broken, status, final, reason=f"{redirected_to} {status}")
+        return Verdict(Status.broken, status, final, reason=redirected_to)
     return Verdict(Status.unverified, status, reason=f"unexpected answer ({status})")
 
 
