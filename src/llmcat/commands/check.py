@@ -190,7 +190,6 @@ def check(
         typer.Option(
             "--max-concurrency",
             min=1,
-            envvar="LLMCAT_CHECK_MAX_CONCURRENCY",
             help="Requests in flight at once, overall.",
             rich_help_panel=_PACE,
         ),
