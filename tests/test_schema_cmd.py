@@ -43,6 +43,7 @@ def test_the_model_schema_describes_what_cards_may_hold() -> None:
     }
     props = schema["properties"]
     assert "null" not in json.dumps(schema)  # TOML has no null
+    assert "\\Z" not in json.dumps(schema)  # Python-only regex syntax; editors use ECMA 262
     variant = schema["$defs"]["Variant"]["properties"]
     # Sizes may be written "7B" or as integers; links as one URL or several.
     assert {o["type"] for o in variant["parameters"]["anyOf"]} == {"integer", "string"}

@@ -77,7 +77,10 @@ def card_json_schema(kind: str = "models") -> dict[str, Any]:
 
 
 def _drop_nulls(node: Any) -> None:
-    """TOML has no null: `X | None` fields are optional keys, not nullable ones."""
+    """TOML has no null: `X | None` fields are optional keys, not nullable ones.
+
+    Also turns Python's end-of-text `\\Z` into JSON Schema's (ECMA 262) `$`.
+    """
     if isinstance(node, dict):
         options = node.get("anyOf")
         if isinstance(options, list):
@@ -89,6 +92,8 @@ def _drop_nulls(node: Any) -> None:
                     node.update(kept[0])
                 else:
                     node["anyOf"] = kept
+        if isinstance(node.get("pattern"), str):
+            node["pattern"] = node["pattern"].replace("\\Z", "$")
         for value in node.values():
             _drop_nulls(value)
     elif isinstance(node, list):

@@ -17,6 +17,7 @@ from llmcat.units import parse_count, parse_date
 
 FORMAT_VERSION = 1
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
+_SPACE_RE = re.compile(r"\s")
 HF_REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -32,7 +33,7 @@ def _url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https"):
         raise ValueError(f"'{value}' is not an http(s) URL")
-    if not parts.netloc or any(c.isspace() for c in value):
+    if not parts.netloc or _SPACE_RE.search(value):
         raise ValueError(f"'{value}' is not a valid URL")
     return value
 

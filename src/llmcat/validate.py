@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import gc
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -42,6 +43,10 @@ _ARXIV_OLD = re.compile(
 _ARXIV_PATH = re.compile(r"^/(?P<form>abs|pdf|html|format)/(?P<id>.+?)(?:\.pdf)?/?$")
 _GITHUB_OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 _GITHUB_REPO = re.compile(r"^[A-Za-z0-9._-]+$")
+_CROSS_KEYS = ("id", "aliases", "base_model", "scores", "tasks")
+_GITHUB_REPO_URL = re.compile(
+    r"^https://github\.com/[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]+$"
+)
 _NOT_CARDS = (".md", ".txt", ".json")  # files that may sit beside cards without being one
 
 
@@ -79,7 +84,7 @@ class _CardFile:
     def __init__(self, kind: str, display: str, text: str, raw: dict[str, Any]) -> None:
         self.kind = kind
         self.display = display
-        self.stem = Path(display).stem
+        self.stem = os.path.splitext(os.path.basename(display))[0]
         self.text = text
         self.raw = raw
         self.problems: list[Problem] = []
@@ -148,19 +153,16 @@ def _date(value: Any) -> str | None:
         return None
 
 
-def _date_tuple(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text[:10].split("-"))
+def _in_future(text: str, today: str) -> bool:
+    # ISO dates compare as strings; "2024-05" is not in the future during May 2024.
+    return text[:10] > today[: len(text[:10])]
 
 
-def _in_future(text: str, today: _dt.date) -> bool:
-    parts = _date_tuple(text)
-    return parts > (today.year, today.month, today.day)[: len(parts)]
-
-
-def _check_dates(card: _CardFile, today: _dt.date) -> None:
+def _check_dates(card: _CardFile, day: _dt.date) -> None:
+    today = day.isoformat()
     family = _date(card.raw.get("released"))
     if family and _in_future(family, today):
-        card.add(("released",), f"'{family}' is in the future (today is {today.isoformat()})")
+        card.add(("released",), f"'{family}' is in the future (today is {today})")
     variants = card.raw.get("variants")
     if card.kind != "models" or not isinstance(variants, list):
         return
@@ -172,10 +174,10 @@ def _check_dates(card: _CardFile, today: _dt.date) -> None:
             continue
         loc = ("variants", i, "released")
         if _in_future(released, today):
-            card.add(loc, f"'{released}' is in the future (today is {today.isoformat()})")
+            card.add(loc, f"'{released}' is in the future (today is {today})")
         elif family:
-            n = min(len(_date_tuple(released)), len(_date_tuple(family)))
-            if _date_tuple(released)[:n] < _date_tuple(family)[:n]:
+            n = min(len(released), len(family), 10)
+            if released[:n] < family[:n]:
                 card.add(loc, f"'{released}' is before the family's release date '{family}'")
 
 
@@ -193,7 +195,9 @@ def _check_variants(card: _CardFile) -> None:
     for i, variant in enumerate(variants):
         if not isinstance(variant, dict):
             continue
-        total, active = _count(variant.get("parameters")), _count(variant.get("active_parameters"))
+        if "active_parameters" not in variant:
+            continue
+        total, active = _count(variant.get("parameters")), _count(variant["active_parameters"])
         if total and active and active > total:
             card.add(
                 ("variants", i, "active_parameters"),
@@ -267,8 +271,32 @@ def arxiv_id(text: str) -> str | None:
     return None
 
 
+_SCHEME_HOST = re.compile(r"^(https?)://(?:[^@/?#]*@)?([^/?#:]*)", re.IGNORECASE)
+_SPECIAL_HOSTS = _HF_HOSTS | _ARXIV_HOSTS | _GITHUB_HOSTS
+_SPECIAL_FIELDS = frozenset({"huggingface", "arxiv", "github"})
+
+
 def url_problem(url: str, field: str | None = None) -> str | None:
     """What is wrong with `url` as a link (in `links.<field>`, if given), or None."""
+    # The common cases first, without the cost of urlsplit.
+    quick = _SCHEME_HOST.match(url)
+    if quick:
+        host = quick[2].lower()
+        if host not in _SPECIAL_HOSTS and field not in _SPECIAL_FIELDS:
+            return None
+        if url.startswith("https://huggingface.co/") and field not in ("arxiv", "github"):
+            return None
+        if (
+            url.startswith("https://arxiv.org/abs/")
+            and field not in ("huggingface", "github")
+            and arxiv_id(url[22:])
+        ):
+            return None
+        if url.startswith("https://github.com/") and (
+            field not in _SPECIAL_FIELDS
+            or (field == "github" and _GITHUB_REPO_URL.match(url) and not url.endswith(".git"))
+        ):
+            return None
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
@@ -324,16 +352,11 @@ def _github_repo_problem(url: str, path: str, extra: str) -> str | None:
 
 
 def _url_key(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    key = f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
-    return (
-        key
-        + (f"?{parts.query}" if parts.query else "")
-        + (f"#{parts.fragment}" if parts.fragment else "")
-    )
+    """How URLs are compared: scheme and host in any case, a trailing '/' or not."""
+    end = url.find("/", url.find("://") + 3)
+    if end < 0:
+        return url.lower()
+    return url[:end].lower() + url[end:].rstrip("/")
 
 
 def _check_urls(card: _CardFile) -> None:
@@ -342,13 +365,14 @@ def _check_urls(card: _CardFile) -> None:
     # scores cite one table.
     seen: dict[tuple[str, str], KeyPath] = {}
     for loc, url in _card_urls(card.raw):
-        field = loc[1] if loc[0] == "links" else None
-        problem = url_problem(url, field if isinstance(field, str) else None)
+        group = loc[0]
+        field = loc[1] if group == "links" else None
+        problem = url_problem(url, field)
         if problem:
             card.add(loc, problem)
-        if loc[0] == "scores":
+        if group == "scores":
             continue
-        key = (str(loc[0]), _url_key(url))
+        key = (group, _url_key(url))
         first = seen.get(key)
         if first is None:
             seen[key] = loc
@@ -468,7 +492,18 @@ def _root_files(root: Path) -> tuple[list[tuple[str, str, str]], list[Problem], 
 
 def validate_catalogs(roots: Iterable[Path], *, today: _dt.date | None = None) -> ValidationReport:
     """Every problem of every card of every catalog in `roots`, checked together."""
-    today = today or _dt.date.today()
+    # Parsed cards are trees of dicts and lists, freed by reference counting; the cyclic
+    # collector would only rescan the growing set of cards kept for the checks across them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _validate(roots, today or _dt.date.today())
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _validate(roots: Iterable[Path], today: _dt.date) -> ValidationReport:
     problems: list[Problem] = []
     unreadable: list[Problem] = []
     cards: list[_CardFile] = []
@@ -484,6 +519,8 @@ def validate_catalogs(roots: Iterable[Path], *, today: _dt.date | None = None) -
             if card is not None:
                 _check_schema(card)
                 _check_card(card, today)
+                # Keep only what the checks across cards read, not the whole parsed card.
+                card.raw = {k: card.raw[k] for k in _CROSS_KEYS if k in card.raw}
                 cards.append(card)
     _check_unique(cards)
     _check_references(cards)
