@@ -19,6 +19,12 @@ def age(path: Path, seconds: float = 60) -> None:
     os.utime(path, (past, past))
 
 
+@pytest.fixture(autouse=True)
+def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copied files have a fresh ctime; let the cache store them at once in these tests."""
+    monkeypatch.setattr(CardCache, "RACY_SECONDS", 0.0)
+
+
 def copy_mini(tmp_path: Path) -> Path:
     root = tmp_path / "cat"
     shutil.copytree(MINI, root)
@@ -114,6 +120,7 @@ def test_warm_load_does_not_import_pydantic(tmp_path: Path) -> None:
     import subprocess
 
     root = copy_mini(tmp_path)
+    time.sleep(CardCache.RACY_SECONDS_DEFAULT)  # another process: wait out the racy window
     code = (
         "import sys; from pathlib import Path; from llmcat.catalog import load_catalog;"
         f"load_catalog([Path({str(root)!r})]); print('pydantic' in sys.modules)"
@@ -134,14 +141,14 @@ def test_a_changed_card_is_never_served_stale(tmp_path: Path) -> None:
     assert load_catalog([root]).by_id()["alpha"].name == "Alpha LN"
 
 
-def test_recently_modified_files_are_not_cached(tmp_path: Path) -> None:
+def test_recently_modified_files_are_not_cached(tmp_path: Path, monkeypatch) -> None:
     root = copy_mini(tmp_path)
+    monkeypatch.setattr(CardCache, "RACY_SECONDS", 3600.0)
     fresh = root / "models" / "beta.toml"
     os.utime(fresh, None)  # modified just now
     load_catalog([root])
     cache = CardCache(root)
-    assert "models/beta.toml" not in cache.entries
-    assert "models/alpha.toml" in cache.entries
+    assert not cache.entries  # every file here was changed within the hour
 
 
 def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path) -> None:
@@ -179,3 +186,48 @@ def test_catalog_roots_prefer_flags_then_env_then_bundled(tmp_path: Path) -> Non
 def test_the_bundled_catalog_loads() -> None:
     catalog = load_catalog([bundled_catalog()])
     assert {"llama2", "llama3", "gemma"} <= set(catalog.by_id())
+
+
+def test_a_rewrite_that_restores_size_and_mtime_is_still_noticed(tmp_path: Path) -> None:
+    root = copy_mini(tmp_path)
+    load_catalog([root])
+    path = root / "models" / "alpha.toml"
+    before = path.stat()
+    path.write_text(path.read_text().replace("Alpha LM", "Omega LM"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as tar --mtime would
+    assert path.stat().st_size == before.st_size
+    assert load_catalog([root]).by_id()["alpha"].name == "Omega LM"
+
+
+def test_a_damaged_cache_body_is_ignored(tmp_path: Path) -> None:
+    root = copy_mini(tmp_path)
+    load_catalog([root])
+    cache_file = CardCache(root).path
+    header, _, body = cache_file.read_bytes().partition(b"\n")
+    cache_file.write_bytes(header + b"\n" + body.replace(b'"Alpha LM"', b'"Alpha XX"'))
+    assert load_catalog([root]).by_id()["alpha"].name == "Alpha LM"
+
+
+def test_special_files_and_huge_files_are_refused_without_reading_them(tmp_path: Path) -> None:
+    root = copy_mini(tmp_path)
+    os.mkfifo(root / "models" / "fifo.toml")
+    (root / "models" / "zero.toml").symlink_to("/dev/zero")
+    (root / "models" / "big.toml").write_bytes(b"#" * (2 * 1024 * 1024))
+    with pytest.raises(CatalogError) as info:
+        load_catalog([root])
+    text = str(info.value)
+    assert "fifo.toml: not a regular file" in text
+    assert "zero.toml: not a regular file" in text
+    assert "big.toml: larger than 1 MiB" in text
+
+
+def test_a_number_too_long_for_python_is_a_located_problem(tmp_path: Path) -> None:
+    root = copy_mini(tmp_path)
+    (root / "models" / "long.toml").write_text('id = "long"\ncontext_length = ' + "9" * 5000 + "\n")
+    with pytest.raises(CatalogError, match=r"long\.toml:1:1: invalid TOML: a number is too long"):
+        load_catalog([root])
+
+
+def test_the_same_folder_twice_is_read_once(tmp_path: Path) -> None:
+    root = copy_mini(tmp_path)
+    assert len(load_catalog([root, root / ".." / "cat"]).cards) == 4

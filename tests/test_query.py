@@ -155,3 +155,37 @@ def test_lineage_goes_both_ways(catalog) -> None:
     assert ids(lineage(catalog.cards, by_id["alpha"]).descendants) == ["gamma"]
     assert lineage(catalog.cards, by_id["beta"]) == lineage(catalog.cards, by_id["beta"])
     assert not lineage(catalog.cards, by_id["beta"]).ancestors
+
+
+def test_an_exact_id_wins_over_another_cards_name(tmp_path) -> None:
+    import shutil
+
+    root = tmp_path / "cat"
+    shutil.copytree(MINI, root)
+    # A card named "Beta" would read the same as the id "beta"; the id must win.
+    alpha = root / "models" / "alpha.toml"
+    alpha.write_text(alpha.read_text().replace('name = "Alpha LM"', 'name = "Beta"'))
+    cards = load_catalog([root]).cards
+    assert find_card(cards, "beta").id == "beta"
+    assert find_card(cards, "alpha-lm").id == "alpha"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"modalities": ("audio",)}, "--modality: 'audio' is not one of"),
+        ({"languages": ("xx",)}, "--lang: 'xx' is not an ISO 639-1 code"),
+        ({"min_params": "70B", "max_params": "7B"}, "--min-params is larger than --max-params"),
+        ({"released_after": "2024-13"}, "--released-after: '2024-13' is not a real calendar date"),
+        ({"released_after": "2025", "released_before": "2024-01"}, "--released-after"),
+    ],
+)
+def test_list_options_that_can_match_nothing_are_usage_errors(options, message) -> None:
+    with pytest.raises(UsageError, match=message):
+        ListFilters(**options).predicate()
+
+
+@pytest.mark.parametrize("bad", ["mmlu >= nan", "mmlu >= inf", "mmlu >= 1_0", "mmlu >= abc"])
+def test_scores_compare_only_with_plain_numbers(bad: str) -> None:
+    with pytest.raises(UsageError, match="is not a number"):
+        parse_conditions([bad], ["mmlu"])

@@ -89,3 +89,8 @@ def test_table_format_is_a_rich_table_on_a_terminal_and_keeps_card_text_literal(
     assert "[bold red]x[/]" in text
     assert "\\x1b[31mRED" in text
     assert "\x1b[31m" not in text  # the card's own escape sequence never reaches the terminal
+
+
+def test_invisible_and_line_breaking_characters_are_escaped() -> None:
+    assert safe("a\u2028b\u2029c\u061cd\u200be\ufeff") == "a\\u2028b\\u2029c\\u061cd\\u200be\\ufeff"
+    assert "\u2028" not in to_json({"x": "\u2028"})

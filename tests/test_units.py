@@ -68,3 +68,21 @@ def test_parse_date_accepts_month_day_and_toml_dates() -> None:
 def test_parse_date_rejects_unreal_or_malformed_dates(bad: object) -> None:
     with pytest.raises(ValueError):
         parse_date(bad)
+
+
+def test_sizes_and_dates_take_ascii_digits_only() -> None:
+    with pytest.raises(ValueError):
+        parse_count("٧B")
+    with pytest.raises(ValueError):
+        parse_date("２０２５-０１-０１")
+
+
+def test_absurd_sizes_are_refused_and_large_ones_format_without_floats() -> None:
+    with pytest.raises(ValueError, match=r"'1(0){26}\.\.\.' is not a size"):
+        parse_count("1" + "0" * 400 + "B")
+    with pytest.raises(ValueError, match="implausibly large"):
+        parse_count("2000000T")
+    with pytest.raises(ValueError, match="implausibly large"):
+        parse_count(10**19)
+    assert format_count(10**18) == "1000000T"
+    assert format_count(10**40) == "1" + "0" * 28 + "T"

@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from llmcat.errors import CatalogError, Problem
@@ -87,7 +88,10 @@ def parse_toml(text: str, path: str) -> tuple[dict[str, Any] | None, list[Proble
     except RecursionError:
         problem = Problem(path, 1, 1, message="invalid TOML: arrays or tables nested too deeply")
         return None, [problem]
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:
+        if not isinstance(exc, tomllib.TOMLDecodeError):
+            # Python refuses integers of more than 4,300 digits.
+            return None, [Problem(path, 1, 1, message="invalid TOML: a number is too long")]
         message = str(exc)
         if message.endswith("(at end of document)"):
             # Point at the last line, so that every problem has a line to jump to.
@@ -247,17 +251,20 @@ def read_card(path: Path, kind: str, display: str) -> tuple[dict[str, Any] | Non
 
 
 class CardCache:
-    """Validated cards of one catalog folder, keyed on each file's path, size, mtime and inode.
+    """Validated cards of one catalog folder, keyed on each file's stat.
 
-    One JSON file per catalog folder in the user cache directory. It is only an
-    accelerator: safe to delete, ignored when unreadable, and rewritten atomically. An entry
-    is never stale: it is used only while the file's size, mtime and inode are unchanged,
-    and files modified within the last seconds are not stored, because a rewrite within the
-    file system's timestamp resolution would otherwise go unnoticed ("racy" entries, as git
-    calls them). The code's own version is part of the key, so an upgrade starts afresh.
+    One file per catalog folder in the user cache directory: a JSON header line (code
+    version, catalog folder, checksum) and the entries as JSON. It is only an accelerator:
+    safe to delete, ignored when unreadable or damaged, and rewritten atomically. An entry is
+    never stale: it is used only while the file's size, mtime, ctime and inode are unchanged
+    (ctime changes on every write and cannot be set back, so even a tool that restores the
+    mtime is noticed), and files changed within the last seconds are not stored, because a
+    rewrite within the file system's timestamp resolution would otherwise go unnoticed
+    ("racy" entries, as git calls them). The code's own version is part of the key.
     """
 
-    RACY_SECONDS = 2.0
+    RACY_SECONDS_DEFAULT = 2.0
+    RACY_SECONDS = RACY_SECONDS_DEFAULT
 
     def __init__(self, root: Path) -> None:
         self.enabled = not os.environ.get(NO_CACHE_ENV)
@@ -272,39 +279,50 @@ class CardCache:
         if self.enabled:
             self._load()
 
+    def _header(self, body: bytes) -> bytes:
+        return json.dumps([self.key, self.root, zlib.crc32(body)]).encode()
+
     def _load(self) -> None:
+        try:
+            with open(self.path, "rb") as handle:
+                header, _, body = handle.read().partition(b"\n")
+        except OSError:
+            return
+        if header != self._header(body):
+            return  # another version, another folder, or damaged
         # Building thousands of small dicts triggers the cyclic garbage collector again and
         # again for nothing (they hold no cycles); pausing it makes loading 5x faster.
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            with open(self.path, "rb") as handle:
-                stored = json.loads(handle.read())
-        except (OSError, ValueError, TypeError):
+            entries = json.loads(body)
+        except (ValueError, RecursionError):
             return
         finally:
             if was_enabled:
                 gc.enable()
-        if isinstance(stored, dict) and stored.get("key") == [self.key, self.root]:
-            entries = stored.get("entries")
-            if isinstance(entries, dict):
-                self.entries = entries
+        if isinstance(entries, dict):
+            self.entries = entries
+
+    @staticmethod
+    def _stamp(stat: os.stat_result, kind: str) -> list[Any]:
+        return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, kind]
 
     def get(self, name: str, stat: os.stat_result, kind: str) -> dict[str, Any] | None:
         entry = self.entries.get(name)
         if (
             isinstance(entry, list)
-            and len(entry) == 5
-            and entry[:4] == [stat.st_size, stat.st_mtime_ns, stat.st_ino, kind]
-            and isinstance(entry[4], dict)
+            and len(entry) == 6
+            and entry[:5] == self._stamp(stat, kind)
+            and isinstance(entry[5], dict)
         ):
-            return entry[4]
+            return entry[5]
         return None
 
     def put(self, name: str, stat: os.stat_result, kind: str, data: dict[str, Any]) -> None:
-        if time.time() - stat.st_mtime < self.RACY_SECONDS:
+        if time.time() - max(stat.st_mtime, stat.st_ctime) < self.RACY_SECONDS:
             return
-        self.entries[name] = [stat.st_size, stat.st_mtime_ns, stat.st_ino, kind, data]
+        self.entries[name] = [*self._stamp(stat, kind), data]
         self.dirty = True
 
     def save(self, keep: set[str]) -> None:
@@ -315,12 +333,10 @@ class CardCache:
             return
         from llmcat.fsutil import write_atomic
 
+        body = json.dumps(self.entries, separators=(",", ":")).encode()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            payload = json.dumps(
-                {"key": [self.key, self.root], "entries": self.entries}, separators=(",", ":")
-            )
-            write_atomic(self.path, payload)
+            write_atomic(self.path, self._header(body) + b"\n" + body)
         except OSError:
             pass  # a read-only or full cache folder only costs speed
 
@@ -339,11 +355,17 @@ def _code_key() -> str:
 # -- loading catalogs ----------------------------------------------------------------------
 
 
-def _card_files(root: Path, kind: str) -> Iterator[os.DirEntry[str]]:
+MAX_CARD_BYTES = 1024 * 1024  # a card is a few KB; anything this large is a mistake
+
+
+def _card_files(root: Path, kind: str, problems: list[Problem]) -> Iterator[os.DirEntry[str]]:
     folder = root / kind
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:
+        problems.append(Problem(str(folder), message=f"cannot read the folder: {exc.strerror}"))
         return
     for entry in entries:
         if entry.name.endswith(".toml") and not entry.name.startswith("."):
@@ -362,7 +384,7 @@ def load_root(root: Path) -> tuple[list[Card], list[Problem]]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for kind in KINDS:
-        for entry in _card_files(root, kind):
+        for entry in _card_files(root, kind, problems):
             name = f"{kind}/{entry.name}"
             display = os.path.join(display_root, kind, entry.name)
             seen.add(name)
@@ -370,6 +392,13 @@ def load_root(root: Path) -> tuple[list[Card], list[Problem]]:
                 stat = entry.stat()
             except OSError as exc:
                 problems.append(Problem(display, message=f"cannot read the file: {exc.strerror}"))
+                continue
+            # Never open a FIFO, a device or a huge file: it would hang or eat memory.
+            if not S_ISREG(stat.st_mode):
+                problems.append(Problem(display, message="not a regular file"))
+                continue
+            if stat.st_size > MAX_CARD_BYTES:
+                problems.append(Problem(display, message="larger than 1 MiB; a card is a few KB"))
                 continue
             data = cache.get(name, stat, kind) if cache.enabled else None
             if data is None:
@@ -420,7 +449,11 @@ def normalize_name(text: str) -> str:
 
 def load_catalog(roots: Iterable[Path]) -> Catalog:
     """Load every card of every root; raise CatalogError listing every problem found."""
-    roots = tuple(roots)
+    # The same folder named twice (e.g. -c catalog --with-bundled) is read once.
+    unique: dict[Path, Path] = {}
+    for root in roots:
+        unique.setdefault(root.resolve(), root)
+    roots = tuple(unique.values())
     cards: list[Card] = []
     problems: list[Problem] = []
     for root in roots:

@@ -231,6 +231,8 @@ def _parse_value(field: Field, op: str, raw: str) -> Any:
         if field.kind == "date":
             return parse_date(raw)
         if field.kind == "number":
+            if not re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", raw):
+                raise ValueError(f"'{raw}' is not a number such as 60 or 62.5")
             return float(raw)
     except ValueError as exc:
         raise UsageError(f"{field.name}: {exc}") from None
@@ -291,14 +293,36 @@ class ListFilters:
         langs = {lang.casefold() for lang in self.languages}
         licenses = [lic.casefold() for lic in self.licenses]
         modalities = {m.casefold() for m in self.modalities}
-        try:
-            low = parse_count(self.min_params) if self.min_params else None
-            high = parse_count(self.max_params) if self.max_params else None
-            after = parse_date(self.released_after) if self.released_after else None
-            before = parse_date(self.released_before) if self.released_before else None
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        options = {
+            "--min-params": (parse_count, self.min_params),
+            "--max-params": (parse_count, self.max_params),
+            "--released-after": (parse_date, self.released_after),
+            "--released-before": (parse_date, self.released_before),
+        }
+        parsed: dict[str, Any] = {}
+        for option, (parse, raw) in options.items():
+            try:
+                parsed[option] = parse(raw) if raw else None
+            except ValueError as exc:
+                raise UsageError(f"{option}: {exc}") from None
+        low, high = parsed["--min-params"], parsed["--max-params"]
+        after, before = parsed["--released-after"], parsed["--released-before"]
         needle = self.search.casefold() if self.search else None
+        # An option that can match nothing is a mistake, not a question with no answer.
+        unknown = modalities - {"text", "vision-language"}
+        if unknown:
+            raise UsageError(
+                f"--modality: '{sorted(unknown)[0]}' is not one of text, vision-language"
+            )
+        from llmcat.iso639 import CODES
+
+        bad_langs = sorted(lang for lang in langs if lang not in CODES)
+        if bad_langs:
+            raise UsageError(f"--lang: '{bad_langs[0]}' is not an ISO 639-1 code such as en or zh")
+        if low is not None and high is not None and low > high:
+            raise UsageError("--min-params is larger than --max-params")
+        if after and before and after[: len(before)] > before[: len(after)]:
+            raise UsageError("--released-after is later than --released-before")
 
         def matches(data: dict[str, Any]) -> bool:
             if orgs and data["organization"].casefold() not in orgs:
@@ -375,10 +399,18 @@ def sort_cards(
 
 def find_card(cards: Iterable[Card], query: str) -> Card | None:
     """A card by id, alias or name, ignoring case, spaces, dots, dashes and underscores."""
+    cards = list(cards)
     token = normalize_name(query)
-    for card in cards:
-        if token in _names(card):
-            return card
+    # An exact id wins over another card's alias or name that happens to read the same.
+    for match in (
+        lambda c: c.id == query,
+        lambda c: normalize_name(c.id) == token,
+        lambda c: token in {normalize_name(a) for a in c.data.get("aliases", [])},
+        lambda c: normalize_name(c.data["name"]) == token,
+    ):
+        found = next((c for c in cards if match(c)), None)
+        if found is not None:
+            return found
     return None
 
 

@@ -16,9 +16,9 @@ from llmcat.iso639 import CODES as LANGUAGE_CODES
 from llmcat.units import parse_count, parse_date
 
 FORMAT_VERSION = 1
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*\Z")  # \Z: "$" would allow a final newline
 _SPACE_RE = re.compile(r"\s")
-HF_REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
+HF_REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
 def _slug(value: str) -> str:
@@ -134,9 +134,6 @@ class Score(_Strict):
     setting: Text = Field(description="How it was run: 'original', 'harness', 'helm', ...")
     source: Url = Field(description="The table the number comes from.")
     notes: str | None = None
-
-    # TOML floats and integers are both numbers here.
-    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
 
 
 class ModelCard(_Strict):

@@ -6,8 +6,10 @@ import datetime as _dt
 import re
 
 _SUFFIXES = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
-_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMBT]?)\s*$", re.IGNORECASE)
-_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+_SIZE_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMBT]?)\s*$", re.IGNORECASE)
+# Larger than any model or corpus, and small enough to format without overflow.
+MAX_COUNT = 10**18
+_DATE_RE = re.compile(r"^([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?$")
 
 
 def parse_count(value: object) -> int:
@@ -17,12 +19,15 @@ def parse_count(value: object) -> int:
     if isinstance(value, int):
         if value <= 0:
             raise ValueError(f"must be positive, got {value}")
+        if value > MAX_COUNT:
+            raise ValueError("is implausibly large (more than 10^18)")
         return value
     if not isinstance(value, str):
         raise ValueError(f"expected a size such as '7B' or an integer, got {type(value).__name__}")
-    match = _SIZE_RE.match(value)
+    match = _SIZE_RE.match(value) if len(value) < 40 else None
     if not match:
-        raise ValueError(f"'{value}' is not a size such as '7B', '1.3B' or '15T'")
+        shown = value if len(value) <= 30 else value[:27] + "..."
+        raise ValueError(f"'{shown}' is not a size such as '7B', '1.3B' or '15T'")
     number, suffix = match.groups()
     # Decimal arithmetic on the digits, so '1.3B' is exactly 1_300_000_000.
     whole, _, frac = number.partition(".")
@@ -32,6 +37,8 @@ def parse_count(value: object) -> int:
     result = int(whole) * scale + (int(frac) * scale // 10 ** len(frac) if frac else 0)
     if result <= 0:
         raise ValueError(f"must be positive, got '{value}'")
+    if result > MAX_COUNT:
+        raise ValueError(f"'{value}' is implausibly large (more than 10^18)")
     return result
 
 
@@ -45,7 +52,9 @@ def format_count(value: int | None) -> str:
         if value >= scale or (
             suffix == "B" and value >= scale // 10 and value % (scale // 10) == 0
         ):
-            text = f"{value / scale:.2f}".rstrip("0").rstrip(".")
+            # Integer arithmetic: a float would overflow on absurd sizes and round badly.
+            hundredths = (value * 100 + scale // 2) // scale
+            text = f"{hundredths // 100}.{hundredths % 100:02d}".rstrip("0").rstrip(".")
             return f"{text}{suffix}"
     return str(value)
 

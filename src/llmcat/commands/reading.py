@@ -288,7 +288,10 @@ def show(
         print(to_json(card.data))
         return
     if out_format is not OutputFormat.table:
-        _print_listing([card], out_format)
+        if card.kind == "models":
+            _print_listing([card], out_format)
+        else:
+            _print_references([card], out_format)
         return
     from llmcat.query import lineage
     from llmcat.render.cards import print_card
@@ -393,9 +396,6 @@ def benchmarks(
 
         llmcat show mmlu
     """
-    from llmcat.render.columns import REFERENCE_COLUMNS, reference_row
-    from llmcat.render.formats import Listing, emit_listing
-
     out_format = choose_format(fmt, json, quiet)
     wanted = []
     for name in kind or [k.rstrip("s") for k in _REFERENCE_KINDS]:
@@ -404,13 +404,21 @@ def benchmarks(
             fail_usage(f"--kind: '{name}' is not one of benchmark, leaderboard, resource")
         wanted.append(plural)
     data = open_catalog(catalog, with_bundled)
-    cards = [c for k in _REFERENCE_KINDS if k in wanted for c in data.of_kind(k)]
+    _print_references(
+        [c for k in _REFERENCE_KINDS if k in wanted for c in data.of_kind(k)], out_format
+    )
+
+
+def _print_references(cards: list[Card], fmt: OutputFormat) -> None:
+    from llmcat.render.columns import REFERENCE_COLUMNS, reference_row
+    from llmcat.render.formats import Listing, emit_listing
+
     listing = Listing(
         columns=REFERENCE_COLUMNS,
         rows=tuple(reference_row(c.kind, c.data) for c in cards),
         records=tuple(c.data for c in cards),
     )
-    emit_listing(listing, out_format, sys.stdout)
+    emit_listing(listing, fmt, sys.stdout)
 
 
 def register(app: typer.Typer) -> None:

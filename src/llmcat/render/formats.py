@@ -51,7 +51,7 @@ class Listing:
         return [str(record.get("id", "")) for record in self.records]
 
 
-_C1 = re.compile(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_C1 = re.compile(r"[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 def to_json(value: Any, *, indent: int | None = 2) -> str:
