@@ -70,26 +70,39 @@ def main() -> None:
         print()
 
         warm_by_size: dict[int, float] = {}
-        print(f"{'cards':>6} {'tomllib':>9} {'cold list':>10} {'warm list':>10} "
-              f"{'warm filter':>12} {'warm json':>10}  cold/tomllib")
+        print(
+            f"{'cards':>6} {'tomllib':>9} {'cold list':>10} {'warm list':>10} "
+            f"{'warm filter':>12} {'warm json':>10}  cold/tomllib"
+        )
         for size in sizes:
             root = generate_catalog(tmp_path / f"cat{size}", size)
             cmd = [*LLMCAT, "list", "--catalog", str(root)]
-            parse = timed([sys.executable, "-c", TOMLLIB_PARSE, str(root)], env, max(3, args.runs // 2))
+            parse = timed(
+                [sys.executable, "-c", TOMLLIB_PARSE, str(root)], env, max(3, args.runs // 2)
+            )
             cold_cache = tmp_path / "cold-cache"
             cold_env = {**env, "LLMCAT_CACHE_DIR": str(cold_cache)}
             cold = timed(cmd, cold_env, max(3, args.runs // 2), fresh_cache=cold_cache)
             subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
             warm = timed(cmd, env, args.runs)
             filt = timed(
-                [*LLMCAT, "filter", "parameters >= 7B", "released >= 2024-01", "--catalog", str(root)],
+                [
+                    *LLMCAT,
+                    "filter",
+                    "parameters >= 7B",
+                    "released >= 2024-01",
+                    "--catalog",
+                    str(root),
+                ],
                 env,
                 args.runs,
             )
             as_json = timed([*cmd, "--format", "json"], env, args.runs)
             warm_by_size[size] = warm
-            print(f"{size:>6} {parse:>8.2f}s {cold:>9.2f}s {warm:>9.2f}s {filt:>11.2f}s "
-                  f"{as_json:>9.2f}s  {cold / parse:.2f}")
+            print(
+                f"{size:>6} {parse:>8.2f}s {cold:>9.2f}s {warm:>9.2f}s {filt:>11.2f}s "
+                f"{as_json:>9.2f}s  {cold / parse:.2f}"
+            )
         print()
         if 100 in warm_by_size and 10000 in warm_by_size:
             ratio = warm_by_size[10000] / warm_by_size[100]
