@@ -231,3 +231,26 @@ def test_a_number_too_long_for_python_is_a_located_problem(tmp_path: Path) -> No
 def test_the_same_folder_twice_is_read_once(tmp_path: Path) -> None:
     root = copy_mini(tmp_path)
     assert len(load_catalog([root, root / ".." / "cat"]).cards) == 4
+
+
+def test_a_damaged_card_text_in_the_cache_falls_back_to_the_card_file(tmp_path: Path) -> None:
+    root = copy_mini(tmp_path)
+    load_catalog([root])
+    cache_file = CardCache(root).path
+    raw = cache_file.read_bytes()
+    # The prose lies after the index, which only names and sizes: damage it there.
+    at = raw.rindex(b"A small test family")
+    cache_file.write_bytes(raw[:at] + b"X" + raw[at + 1 :])
+    alpha = load_catalog([root]).by_id()["alpha"]
+    assert alpha.data["summary"] == "A small test family with two sizes."
+
+
+def test_a_warm_card_decodes_its_prose_only_when_asked(tmp_path: Path) -> None:
+    root = copy_mini(tmp_path)
+    load_catalog([root])
+    alpha = load_catalog([root]).by_id()["alpha"]
+    assert alpha.cells["sizes"] == "7B, 70B"
+    assert alpha._data is None and alpha._light is None
+    assert alpha.light["organization"] == "Acme Labs"
+    assert "summary" not in alpha.light
+    assert alpha.data["summary"] == "A small test family with two sizes."

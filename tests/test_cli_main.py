@@ -49,3 +49,11 @@ def test_a_warm_list_imports_neither_pydantic_nor_httpx() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert "MODULES False False" in second.stderr
+
+
+def test_the_command_table_names_every_command_of_the_app() -> None:
+    from llmcat.cli import COMMAND_MODULES, app, make_app
+
+    assert {info.name for info in app.registered_commands} == set(COMMAND_MODULES)
+    for name in COMMAND_MODULES:
+        assert [info.name for info in make_app(name).registered_commands] == [name]

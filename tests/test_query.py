@@ -103,7 +103,7 @@ def test_parser_never_evaluates_code() -> None:
 def test_list_filters_combine_options(catalog) -> None:
     def select(**kw) -> list[str]:
         pred = ListFilters(**kw).predicate()
-        return [c.id for c in catalog.models if pred(c.data)]
+        return [c.id for c in catalog.models if pred(c)]
 
     assert select(orgs=("acme labs",)) == ["alpha", "gamma"]
     assert select(orgs=("acme labs", "Zeta Research")) == ["alpha", "beta", "gamma"]

@@ -17,6 +17,7 @@ LISTING = Listing(
     columns=(Column("id", "ID"), Column("note", "Note", drop=1)),
     rows=({"id": "a", "note": "=SUM(A1)"}, {"id": "b", "note": "x | y"}),
     records=({"id": "a"}, {"id": "b"}),
+    ids=("a", "b"),
 )
 
 

@@ -9,46 +9,165 @@ import pydantic at all.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+import marshal
 import os
 import re
 import sys
 import time
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llmcat.errors import CatalogError, Problem
 from llmcat.paths import NO_CACHE_ENV, cache_dir
-from llmcat.tomlpos import KeyIndex, KeyPath
+
+if TYPE_CHECKING:
+    from llmcat.tomlpos import KeyIndex, KeyPath
 
 KINDS = ("models", "benchmarks", "leaderboards", "resources")
 _TOML_ERROR_RE = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
 
-@dataclass(frozen=True)
+# Long prose and URL lists: what listings, filters on the usual fields and sorting never
+# read. A card keeps them as JSON text until something asks for them.
+LONG_KEYS = frozenset({"summary", "highlights", "architecture", "notes", "sources", "links"})
+
+
 class Card:
-    """One card: its kind (the folder it is in), where it came from, and its data."""
+    """One card: its kind (the folder it is in), where it came from, and its data.
 
-    kind: str
-    path: str
-    data: dict[str, Any]
+    A warm `list` of 10,000 cards must not decode 10,000 cards' prose, so a card from the
+    cache carries only what every listing needs (id, name, aliases, their normalised forms
+    for lookup, and its `list` cells); `light` (every field but the long ones, LONG_KEYS, for
+    filtering and sorting) and `data` (the whole validated card) are decoded on first use.
+    """
+
+    __slots__ = (
+        "_data",
+        "_light",
+        "_light_text",
+        "_store",
+        "_text",
+        "aliases",
+        "cells",
+        "id",
+        "keys",
+        "kind",
+        "name",
+        "path",
+    )
+
+    def __init__(
+        self,
+        kind: str,
+        path: str,
+        *,
+        id: str,
+        name: str,
+        aliases: tuple[str, ...],
+        keys: tuple[str, ...],
+        cells: dict[str, str],
+        light_text: Any = None,
+        text: Any = None,
+        data: dict[str, Any] | None = None,
+        store: _TextStore | None = None,
+    ) -> None:
+        self.kind, self.path, self.id, self.name = kind, path, id, name
+        self.aliases, self.keys, self.cells = aliases, keys, cells
+        # Bytes of JSON, or (offset, length, crc) of them in `store`.
+        self._light_text, self._text, self._data, self._store = light_text, text, data, store
+        self._light: dict[str, Any] | None = None if data is None else light_fields(data)
+
+    @classmethod
+    def from_data(cls, kind: str, path: str, data: dict[str, Any]) -> Card:
+        from llmcat.describe import list_cells
+
+        aliases = tuple(data.get("aliases", []))
+        return cls(
+            kind,
+            path,
+            id=data["id"],
+            name=data["name"],
+            aliases=aliases,
+            keys=tuple(normalize_name(n) for n in (data["id"], *aliases)),
+            cells=list_cells(data) if kind == "models" else {},
+            data=data,
+        )
+
+    def cache_entry(self) -> tuple[Any, ...]:
+        def dump(value: dict[str, Any]) -> bytes:
+            # Bytes, not str: marshal loads bytes without decoding them, and json.loads
+            # takes bytes when (if ever) the card is needed.
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+        return (
+            self.id,
+            self.name,
+            self.aliases,
+            self.keys,
+            self.cells,
+            dump(self.light),
+            dump(self.data),
+        )
+
+    @classmethod
+    def from_cache_entry(
+        cls, kind: str, path: str, entry: tuple[Any, ...], store: _TextStore | None
+    ) -> Card:
+        card_id, name, aliases, keys, cells, light_text, text = entry
+        return cls(
+            kind,
+            path,
+            id=card_id,
+            name=name,
+            aliases=aliases,
+            keys=keys,
+            cells=cells,
+            light_text=light_text,
+            text=text,
+            store=store,
+        )
 
     @property
-    def id(self) -> str:
-        return self.data["id"]
+    def light(self) -> dict[str, Any]:
+        if self._light is None:
+            self._light = self._decode(self._light_text)
+        return self._light
 
     @property
-    def name(self) -> str:
-        return self.data["name"]
+    def data(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = self._decode(self._text)
+        return self._data
+
+    def _decode(self, blob: Any) -> dict[str, Any]:
+        raw = blob if isinstance(blob, bytes) or self._store is None else self._store.read(blob)
+        if isinstance(raw, bytes):
+            try:
+                return json.loads(raw)
+            except ValueError:
+                pass
+        # The cached text is gone or damaged: read the card itself again.
+        data, problems = read_card(self.path, self.kind, self.path)
+        if data is None:
+            raise CatalogError(problems)
+        self._data, self._light = data, light_fields(data)
+        return data if blob is self._text else self._light
+
+    def __repr__(self) -> str:
+        return f"Card({self.kind!r}, {self.path!r}, id={self.id!r})"
 
 
-@dataclass(frozen=True)
-class Catalog:
+def light_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key not in LONG_KEYS}
+
+
+class Catalog(NamedTuple):
     """All cards of one or more catalog folders."""
 
     roots: tuple[Path, ...]
@@ -128,13 +247,17 @@ def validate_card(
     try:
         card = model.model_validate(raw)
     except ValidationError as exc:
+        from llmcat.tomlpos import KeyIndex  # only when there is a problem to locate
+
         index = KeyIndex(text)
         for error in exc.errors(include_url=False):
             problems.append(_problem_from_error(error, model, path, index))
         return None, problems
     data = card.model_dump(mode="json")
-    stem = Path(path).stem
+    stem = os.path.splitext(os.path.basename(path))[0]
     if data["id"] != stem:
+        from llmcat.tomlpos import KeyIndex  # only when there is a problem to locate
+
         index = KeyIndex(text)
         line, column = index.locate(("id",)) or (None, None)
         problems.append(
@@ -232,10 +355,13 @@ def _fields_at(model: Any, loc: KeyPath) -> list[str]:
     return list(current.model_fields)
 
 
-def read_card(path: Path, kind: str, display: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+def read_card(
+    path: str | os.PathLike[str], kind: str, display: str
+) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Read, parse and validate one card file."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except OSError as exc:
         return None, [Problem(display, message=f"cannot read the file: {exc.strerror}")]
     text, problems = decode_card(raw, display)
@@ -250,17 +376,40 @@ def read_card(path: Path, kind: str, display: str) -> tuple[dict[str, Any] | Non
 # -- the cache ------------------------------------------------------------------------------
 
 
+class _TextStore:
+    """The memory-mapped cache file from which cards read their JSON text when asked."""
+
+    def __init__(self, buffer: Any, base: int) -> None:
+        self.buffer = buffer
+        self.base = base
+
+    def read(self, ref: tuple[int, int, int]) -> bytes | None:
+        offset, length, crc = ref
+        try:
+            raw = bytes(self.buffer[self.base + offset : self.base + offset + length])
+        except (ValueError, TypeError):  # closed
+            return None
+        return raw if zlib.crc32(raw) == crc else None
+
+
 class CardCache:
     """Validated cards of one catalog folder, keyed on each file's stat.
 
     One file per catalog folder in the user cache directory: a JSON header line (code
-    version, catalog folder, checksum) and the entries as JSON. It is only an accelerator:
-    safe to delete, ignored when unreadable or damaged, and rewritten atomically. An entry is
-    never stale: it is used only while the file's size, mtime, ctime and inode are unchanged
-    (ctime changes on every write and cannot be set back, so even a tool that restores the
-    mtime is noticed), and files changed within the last seconds are not stored, because a
-    rewrite within the file system's timestamp resolution would otherwise go unnoticed
-    ("racy" entries, as git calls them). The code's own version is part of the key.
+    version, catalog folder, index size and checksum), a marshalled index (for each card its
+    stat, id, name, aliases and `list` cells, and where its JSON text lies), then the cards'
+    JSON texts. The file is memory-mapped, so a warm `list` reads the index and never the
+    prose; a card's text is read, checked against its own checksum, and decoded only when
+    asked for.
+
+    It is only an accelerator: safe to delete, ignored when unreadable or damaged, and
+    rewritten atomically (a mapped file that is replaced keeps its old contents). An entry
+    is never stale: it is used only while the file's size, mtime, ctime and inode are
+    unchanged (ctime changes on every write and cannot be set back, so even a tool that
+    restores the mtime is noticed), and files changed within the last seconds are not
+    stored, because a rewrite within the file system's timestamp resolution would otherwise
+    go unnoticed ("racy" entries, as git calls them). The code's own version is part of the
+    key.
     """
 
     RACY_SECONDS_DEFAULT = 2.0
@@ -272,58 +421,64 @@ class CardCache:
         # A cheap name for the file (hashlib costs 10 ms to import); the root is stored
         # inside and checked, so a collision only costs a miss.
         digest = f"{zlib.crc32(self.root.encode()):08x}"
-        self.path = cache_dir() / f"cards-{digest}.json"
+        self.path = cache_dir() / f"cards-{digest}.bin"
         self.key = _code_key()
-        self.entries: dict[str, list[Any]] = {}
+        # name -> (size, mtime_ns, ctime_ns, inode, kind, id, name, aliases, keys, cells,
+        #          light, data), where light and data are bytes or (offset, length, crc).
+        self.entries: dict[str, tuple[Any, ...]] = {}
+        self.store: _TextStore | None = None
         self.dirty = False
         if self.enabled:
             self._load()
 
-    def _header(self, body: bytes) -> bytes:
-        return json.dumps([self.key, self.root, zlib.crc32(body)]).encode()
-
     def _load(self) -> None:
+        import mmap
+
         try:
             with open(self.path, "rb") as handle:
-                header, _, body = handle.read().partition(b"\n")
-        except OSError:
+                buffer: Any = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # missing, unreadable, or empty
             return
-        if header != self._header(body):
-            return  # another version, another folder, or damaged
-        # Building thousands of small dicts triggers the cyclic garbage collector again and
-        # again for nothing (they hold no cycles); pausing it makes loading 5x faster.
-        was_enabled = gc.isenabled()
-        gc.disable()
         try:
-            entries = json.loads(body)
-        except (ValueError, RecursionError):
+            end = buffer.find(b"\n", 0, 1 << 16)
+            key, root, size, crc = json.loads(buffer[:end]) if end > 0 else (None,) * 4
+            if [key, root] != [self.key, self.root] or not isinstance(size, int):
+                return  # another version or another folder
+            index = buffer[end + 1 : end + 1 + size]
+            if zlib.crc32(index) != crc:
+                return  # damaged
+            # marshal: the fastest way back to dicts and strings (JSON takes 5x longer). It
+            # is no defence against a crafted file, but the checksum catches damage.
+            entries = marshal.loads(index)
+        except (ValueError, EOFError, TypeError):
             return
-        finally:
-            if was_enabled:
-                gc.enable()
         if isinstance(entries, dict):
             self.entries = entries
+            self.store = _TextStore(buffer, end + 1 + size)
 
     @staticmethod
-    def _stamp(stat: os.stat_result, kind: str) -> list[Any]:
-        return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, kind]
+    def _stamp(stat: os.stat_result, kind: str) -> tuple[Any, ...]:
+        return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, kind)
 
-    def get(self, name: str, stat: os.stat_result, kind: str) -> dict[str, Any] | None:
+    def get(self, name: str, stat: os.stat_result, kind: str, path: str) -> Card | None:
         entry = self.entries.get(name)
-        if (
-            isinstance(entry, list)
-            and len(entry) == 6
-            and entry[:5] == self._stamp(stat, kind)
-            and isinstance(entry[5], dict)
-        ):
-            return entry[5]
+        if type(entry) is tuple and len(entry) == 12 and entry[:5] == self._stamp(stat, kind):
+            try:
+                return Card.from_cache_entry(kind, path, entry[5:], self.store)
+            except (TypeError, ValueError):
+                return None
         return None
 
-    def put(self, name: str, stat: os.stat_result, kind: str, data: dict[str, Any]) -> None:
+    def put(self, name: str, stat: os.stat_result, card: Card) -> None:
         if time.time() - max(stat.st_mtime, stat.st_ctime) < self.RACY_SECONDS:
             return
-        self.entries[name] = [*self._stamp(stat, kind), data]
+        self.entries[name] = (*self._stamp(stat, card.kind), *card.cache_entry())
         self.dirty = True
+
+    def _text(self, blob: Any) -> bytes | None:
+        if isinstance(blob, bytes):
+            return blob
+        return self.store.read(blob) if self.store is not None else None
 
     def save(self, keep: set[str]) -> None:
         stale = set(self.entries) - keep
@@ -333,23 +488,47 @@ class CardCache:
             return
         from llmcat.fsutil import write_atomic
 
-        body = json.dumps(self.entries, separators=(",", ":")).encode()
+        index: dict[str, tuple[Any, ...]] = {}
+        texts: list[bytes] = []
+        offset = 0
+        for name, entry in self.entries.items():
+            refs = []
+            for blob in entry[10:12]:
+                raw = self._text(blob)
+                if raw is None:
+                    break  # its text is gone: leave the entry out, it will be read again
+                refs.append((offset, len(raw), zlib.crc32(raw)))
+                texts.append(raw)
+                offset += len(raw)
+            else:
+                index[name] = (*entry[:10], *refs)
+                continue
+            del texts[len(texts) - len(refs) :]
+            offset -= sum(ref[1] for ref in refs)
+        body = marshal.dumps(index)
+        header = json.dumps([self.key, self.root, len(body), zlib.crc32(body)]).encode()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, self._header(body) + b"\n" + body)
+            write_atomic(self.path, b"".join([header, b"\n", body, *texts]))
         except OSError:
             pass  # a read-only or full cache folder only costs speed
 
 
+# The modules whose code decides what a cache entry holds: any edit or upgrade of one of them
+# changes its stat, and so the key, and the cache starts afresh.
+_CACHED_BY = ("catalog.py", "schema.py", "describe.py", "units.py")
+
+
 def _code_key() -> str:
-    # The schema module's own stat changes with every edit or upgrade of llmcat.
-    schema = Path(__file__).with_name("schema.py")
-    try:
-        st = schema.stat()
-        stamp = f"{st.st_size}-{st.st_mtime_ns}"
-    except OSError:
-        stamp = "?"
-    return f"1|{sys.version_info[:2]}|{stamp}"
+    here = Path(__file__).parent
+    stamps = []
+    for name in _CACHED_BY:
+        try:
+            st = (here / name).stat()
+            stamps.append(f"{st.st_size}-{st.st_mtime_ns}")
+        except OSError:
+            stamps.append("?")
+    return f"3|{sys.version_info[:2]}|{','.join(stamps)}"
 
 
 # -- loading catalogs ----------------------------------------------------------------------
@@ -380,13 +559,16 @@ def load_root(root: Path) -> tuple[list[Card], list[Problem]]:
     if not (root / "models").is_dir():
         return [], [Problem(display_root, message="not a catalog: it has no 'models' folder")]
     cache = CardCache(root)
-    cards: list[Card] = []
     problems: list[Problem] = []
     seen: set[str] = set()
+    # (kind, name in the cache, display path, stat, cached card or None), in catalog order.
+    slots: list[tuple[str, str, str, os.stat_result, Card | None]] = []
+    misses: list[tuple[str, str, str]] = []  # (path, kind, display) to read and validate
     for kind in KINDS:
+        prefix = os.path.join(display_root, kind, "")
         for entry in _card_files(root, kind, problems):
             name = f"{kind}/{entry.name}"
-            display = os.path.join(display_root, kind, entry.name)
+            display = prefix + entry.name
             seen.add(name)
             try:
                 stat = entry.stat()
@@ -400,16 +582,55 @@ def load_root(root: Path) -> tuple[list[Card], list[Problem]]:
             if stat.st_size > MAX_CARD_BYTES:
                 problems.append(Problem(display, message="larger than 1 MiB; a card is a few KB"))
                 continue
-            data = cache.get(name, stat, kind) if cache.enabled else None
+            card = cache.get(name, stat, kind, display) if cache.enabled else None
+            if card is None:
+                misses.append((entry.path, kind, display))
+            slots.append((kind, name, display, stat, card))
+    read = dict(zip((m[2] for m in misses), read_cards(misses), strict=True))
+    cards: list[Card] = []
+    for kind, name, display, stat, card in slots:
+        if card is None:
+            data, found = read[display]
+            problems.extend(found)
             if data is None:
-                data, found = read_card(Path(entry.path), kind, display)
-                problems.extend(found)
-                if data is None:
-                    continue
-                cache.put(name, stat, kind, data)
-            cards.append(Card(kind, display, data))
+                continue
+            card = Card.from_data(kind, display, data)
+            cache.put(name, stat, card)
+        cards.append(card)
     cache.save(seen)
     return cards, problems
+
+
+PARALLEL_FROM = 500  # below this many cards to parse, worker processes cost more than they save
+
+
+def read_cards(
+    files: list[tuple[str, str, str]],
+) -> list[tuple[dict[str, Any] | None, list[Problem]]]:
+    """`read_card` for each `(path, kind, display)`, in order; in parallel when many.
+
+    Parsing TOML in pure Python is what a cold load spends its time on, and it is CPU-bound,
+    so a large catalog is parsed by one worker process per core.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_FROM or workers < 2:
+        return [read_card(*f) for f in files]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork is cheapest where it is safe (Linux); elsewhere the platform's default.
+    method = "fork" if sys.platform.startswith("linux") else None
+    context = multiprocessing.get_context(method)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return list(pool.map(_read_card_args, files, chunksize=64))
+    except (OSError, RuntimeError):
+        # No processes to be had (a sandbox, a limit): parse here instead.
+        return [read_card(*f) for f in files]
+
+
+def _read_card_args(args: tuple[str, str, str]) -> tuple[dict[str, Any] | None, list[Problem]]:
+    return read_card(*args)
 
 
 def check_unique(cards: list[Card]) -> list[Problem]:
@@ -417,14 +638,12 @@ def check_unique(cards: list[Card]) -> list[Problem]:
     problems: list[Problem] = []
     owners: dict[str, Card] = {}
     for card in cards:
-        aliases = card.data.get("aliases", [])
-        names = [("id", card.id)] + [(f"aliases[{i}]", a) for i, a in enumerate(aliases)]
-        for key, value in names:
-            token = normalize_name(value)
-            other = owners.get(token)
-            if other is None:
-                owners[token] = card
-            elif other is not card:
+        for i, token in enumerate(card.keys):
+            other = owners.setdefault(token, card)
+            if other is not card:
+                key, value = (
+                    ("id", card.id) if i == 0 else (f"aliases[{i - 1}]", card.aliases[i - 1])
+                )
                 problems.append(_located(card, key, f"'{value}' is already used by {other.path}"))
     return problems
 
@@ -435,6 +654,8 @@ def _located(card: Card, key: str, message: str) -> Problem:
     for part in re.findall(r"[^.\[\]]+|\[\d+\]", key):
         path_parts.append(int(part[1:-1]) if part.startswith("[") else part)
     try:
+        from llmcat.tomlpos import KeyIndex
+
         index = KeyIndex(Path(card.path).read_text(encoding="utf-8-sig"))
         line, column = index.locate(tuple(path_parts)) or (None, None)
     except (OSError, UnicodeDecodeError):
@@ -447,8 +668,30 @@ def normalize_name(text: str) -> str:
     return re.sub(r"[\s._-]+", "", text).casefold()
 
 
+@contextlib.contextmanager
+def paused_collector() -> Iterator[None]:
+    """Pause the cyclic garbage collector while cards are built.
+
+    Cards are trees of dicts and lists, freed by reference counting. While thousands are
+    built and kept, the collector would rescan the growing set again and again: pausing it
+    makes loading 10,000 cards several times faster, from TOML or from the cache.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def load_catalog(roots: Iterable[Path]) -> Catalog:
     """Load every card of every root; raise CatalogError listing every problem found."""
+    with paused_collector():
+        return _load_catalog(roots)
+
+
+def _load_catalog(roots: Iterable[Path]) -> Catalog:
     # The same folder named twice (e.g. -c catalog --with-bundled) is read once.
     unique: dict[Path, Path] = {}
     for root in roots:

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from llmcat.commands import check, maintain, reading
+if TYPE_CHECKING:
+    app: typer.Typer
 
-app = typer.Typer(
-    name="llmcat",
-    help="A catalog of open large language models, with verified facts and sources.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+# Which module of llmcat.commands holds each command. A run that names its command imports
+# and builds only that one: importing and converting every command for Typer costs more
+# than the rest of a warm `llmcat list`.
+COMMAND_MODULES = {
+    "list": "reading",
+    "filter": "reading",
+    "show": "reading",
+    "compare": "reading",
+    "benchmarks": "reading",
+    "validate": "maintain",
+    "new": "maintain",
+    "schema": "maintain",
+    "export": "maintain",
+    "check": "check",
+}
 
 
 def _version(value: bool) -> None:
@@ -27,7 +36,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -37,21 +45,37 @@ def _root(
     """A catalog of open large language models, with verified facts and sources."""
 
 
-reading.register(app)
-maintain.register(app)
-check.register(app)
+def make_app(only: str | None = None) -> typer.Typer:
+    """The Typer app with every command, or with just the command `only`."""
+    new = typer.Typer(
+        name="llmcat",
+        help="A catalog of open large language models, with verified facts and sources.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    new.callback()(_root)
+    modules = [COMMAND_MODULES[only]] if only else list(dict.fromkeys(COMMAND_MODULES.values()))
+    for module in modules:
+        importlib.import_module(f"llmcat.commands.{module}").register(new)
+    if only:
+        new.registered_commands = [c for c in new.registered_commands if c.name == only]
+    return new
+
+
+def __getattr__(name: str) -> typer.Typer:
+    # `from llmcat.cli import app` (tests, embedding) gets the whole app, built once.
+    if name == "app":
+        globals()["app"] = built = make_app()
+        return built
+    raise AttributeError(f"module 'llmcat.cli' has no attribute {name!r}")
 
 
 def _named_command(argv: list[str]) -> str | None:
     first = next((arg for arg in argv if not arg.startswith("-")), None)
-    names = {info.name for info in app.registered_commands}
-    return first if first in names else None
+    return first if first in COMMAND_MODULES else None
 
 
 def main() -> None:
-    # Typer turns every registered command into a Click command on each run, which costs
-    # more than the rest of a warm `llmcat list`; when a command is named, build only it.
-    wanted = _named_command(sys.argv[1:])
-    if wanted is not None:
-        app.registered_commands = [c for c in app.registered_commands if c.name == wanted]
-    app()
+    make_app(_named_command(sys.argv[1:]))()

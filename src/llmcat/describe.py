@@ -45,3 +45,17 @@ def context_text(data: dict[str, Any]) -> str:
 
 def tokens_text(data: dict[str, Any]) -> str:
     return range_text(token_values(data), format_count)
+
+
+def list_cells(data: dict[str, Any]) -> dict[str, str]:
+    """A model card as the cells of `llmcat list`, keyed by column."""
+    return {
+        "id": data["id"],
+        "name": data["name"],
+        "organization": data["organization"],
+        "sizes": sizes_text(data),
+        "released": data["released"],
+        "context": context_text(data),
+        "languages": ", ".join(data.get("languages", [])),
+        "license": data.get("license") or "",
+    }

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class ExitStatus(IntEnum):
@@ -15,8 +15,7 @@ class ExitStatus(IntEnum):
     NO_NETWORK = 3  # `check` could not check anything at all
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with one card, located as precisely as the TOML text allows."""
 
     path: str
@@ -24,7 +23,7 @@ class Problem:
     column: int | None = None
     key: str | None = None
     message: str = ""
-    severity: str = field(default="error", compare=False)  # "error" or "warning"
+    severity: str = "error"  # or "warning"
 
     @property
     def sort_key(self) -> tuple[str, int, int]:

@@ -19,10 +19,9 @@ import difflib
 import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from llmcat.catalog import Card, normalize_name
+from llmcat.catalog import LONG_KEYS, Card, normalize_name
 from llmcat.describe import context_values, token_values
 from llmcat.errors import UsageError
 from llmcat.units import parse_count, parse_date
@@ -32,12 +31,19 @@ from llmcat.units import parse_count, parse_date
 Getter = Callable[[dict[str, Any]], list[Any]]
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     name: str
     kind: str  # "text", "count", "date", "number"
     get: Getter
     help: str
+
+    @property
+    def full(self) -> bool:
+        """Whether the field lives outside a card's light fields (see catalog.LONG_KEYS)."""
+        return self.name in LONG_KEYS
+
+    def values(self, card: Card) -> list[Any]:
+        return self.get(card.data if self.full else card.light)
 
 
 def _scalar(key: str) -> Getter:
@@ -143,15 +149,14 @@ def _token_re() -> re.Pattern[str]:
     return re.compile(_TOKEN_PATTERN, re.VERBOSE)
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(NamedTuple):
     field: Field
     op: str
     value: Any
     text: str
 
-    def matches(self, data: dict[str, Any]) -> bool:
-        values = self.field.get(data)
+    def matches(self, card: Card) -> bool:
+        values = self.field.values(card)
         if self.op == "!=":
             return not any(_compare(self.field.kind, v, "=", self.value) for v in values)
         return any(_compare(self.field.kind, v, self.op, self.value) for v in values)
@@ -269,14 +274,13 @@ def _compare(kind: str, have: Any, op: str, want: Any) -> bool:
 
 def filter_cards(cards: Iterable[Card], conditions: Iterable[Condition]) -> list[Card]:
     conditions = list(conditions)
-    return [c for c in cards if all(cond.matches(c.data) for cond in conditions)]
+    return [c for c in cards if all(cond.matches(c) for cond in conditions)]
 
 
 # -- the list command's options, as conditions ------------------------------------------
 
 
-@dataclass(frozen=True)
-class ListFilters:
+class ListFilters(NamedTuple):
     orgs: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     licenses: tuple[str, ...] = ()
@@ -287,8 +291,10 @@ class ListFilters:
     released_before: str | None = None
     search: str | None = None
 
-    def predicate(self) -> Callable[[dict[str, Any]], bool]:
+    def predicate(self) -> Callable[[Card], bool]:
         """One function that answers all the options at once. Raises UsageError."""
+        if self == ListFilters():
+            return lambda card: True  # nothing asked: no card needs decoding
         orgs = {o.casefold() for o in self.orgs}
         langs = {lang.casefold() for lang in self.languages}
         licenses = [lic.casefold() for lic in self.licenses]
@@ -324,7 +330,8 @@ class ListFilters:
         if after and before and after[: len(before)] > before[: len(after)]:
             raise UsageError("--released-after is later than --released-before")
 
-        def matches(data: dict[str, Any]) -> bool:
+        def matches(card: Card) -> bool:
+            data = card.light
             if orgs and data["organization"].casefold() not in orgs:
                 return False
             if langs and not langs & {x.casefold() for x in data.get("languages", [])}:
@@ -348,7 +355,7 @@ class ListFilters:
                 haystack = [
                     data["name"],
                     data["id"],
-                    data.get("summary", ""),
+                    card.data.get("summary", ""),
                     *data.get("aliases", []),
                 ]
                 if not any(needle in h.casefold() for h in haystack):
@@ -380,7 +387,7 @@ def sort_cards(
     field = resolve_field(key, benchmarks)
 
     def value(card: Card) -> Any:
-        values = field.get(card.data)
+        values = field.values(card)
         if not values:
             return None
         if field.kind == "text":
@@ -404,9 +411,9 @@ def find_card(cards: Iterable[Card], query: str) -> Card | None:
     # An exact id wins over another card's alias or name that happens to read the same.
     for match in (
         lambda c: c.id == query,
-        lambda c: normalize_name(c.id) == token,
-        lambda c: token in {normalize_name(a) for a in c.data.get("aliases", [])},
-        lambda c: normalize_name(c.data["name"]) == token,
+        lambda c: c.keys[0] == token,
+        lambda c: token in c.keys[1:],
+        lambda c: normalize_name(c.name) == token,
     ):
         found = next((c for c in cards if match(c)), None)
         if found is not None:
@@ -426,14 +433,13 @@ def suggest(cards: Iterable[Card], query: str) -> str | None:
 
 
 def _names(card: Card) -> set[str]:
-    return {normalize_name(n) for n in (card.id, card.data["name"], *card.data.get("aliases", []))}
+    return {*card.keys, normalize_name(card.name)}
 
 
 # -- lineage ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Lineage:
+class Lineage(NamedTuple):
     """What a card builds on (nearest first) and which cards build on it."""
 
     ancestors: tuple[Card, ...]
@@ -445,7 +451,7 @@ def lineage(cards: Iterable[Card], card: Card) -> Lineage:
     ancestors: list[Card] = []
     seen = {card.id}
     current = card
-    while (parent_id := current.data.get("base_model")) and parent_id not in seen:
+    while (parent_id := current.light.get("base_model")) and parent_id not in seen:
         parent = by_id.get(parent_id)
         if parent is None:
             break
@@ -453,6 +459,6 @@ def lineage(cards: Iterable[Card], card: Card) -> Lineage:
         seen.add(parent_id)
         current = parent
     descendants = sorted(
-        (c for c in by_id.values() if c.data.get("base_model") == card.id), key=lambda c: c.id
+        (c for c in by_id.values() if c.light.get("base_model") == card.id), key=lambda c: c.id
     )
     return Lineage(tuple(ancestors), tuple(descendants))

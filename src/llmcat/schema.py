@@ -105,12 +105,12 @@ class _Strict(BaseModel):
 
 
 class Links(_Strict):
-    huggingface: UrlList = []
-    arxiv: UrlList = []
-    github: UrlList = []
-    blog: UrlList = []
-    homepage: UrlList = []
-    paper: UrlList = []
+    huggingface: UrlList = Field(default_factory=list)
+    arxiv: UrlList = Field(default_factory=list)
+    github: UrlList = Field(default_factory=list)
+    blog: UrlList = Field(default_factory=list)
+    homepage: UrlList = Field(default_factory=list)
+    paper: UrlList = Field(default_factory=list)
 
 
 class Variant(_Strict):
@@ -145,20 +145,20 @@ class ModelCard(_Strict):
     released: Date
     summary: Text
     variants: list[Variant] = Field(min_length=1)
-    aliases: list[Text] = []
+    aliases: list[Text] = Field(default_factory=list)
     family: str | None = None
     modality: Literal["text", "vision-language"] = "text"
-    languages: list[Language] = []
+    languages: list[Language] = Field(default_factory=list)
     license: str | None = None
     context_length: Count | None = None
     pretrain_tokens: Count | None = None
-    architecture: list[Text] = []
-    highlights: list[Text] = []
+    architecture: list[Text] = Field(default_factory=list)
+    highlights: list[Text] = Field(default_factory=list)
     base_model: Slug | None = Field(default=None, description="Id of the card this builds on.")
-    links: Links = Links()
-    sources: list[Url] = []
-    notes: list[Text] = []
-    scores: list[Score] = []
+    links: Links = Field(default_factory=Links)
+    sources: list[Url] = Field(default_factory=list)
+    notes: list[Text] = Field(default_factory=list)
+    scores: list[Score] = Field(default_factory=list)
 
 
 class BenchmarkCard(_Strict):
@@ -170,14 +170,14 @@ class BenchmarkCard(_Strict):
     summary: Text
     released: Date | None = None
     organization: str | None = None
-    aliases: list[Text] = []
+    aliases: list[Text] = Field(default_factory=list)
     dataset: HfRepo | None = Field(default=None, description="Hugging Face dataset id.")
     size: str | None = Field(default=None, description="As published, e.g. '817 questions'.")
-    splits: dict[str, int] = {}
+    splits: dict[str, int] = Field(default_factory=dict)
     metric: str | None = None
-    links: Links = Links()
-    sources: list[Url] = []
-    notes: list[Text] = []
+    links: Links = Field(default_factory=Links)
+    sources: list[Url] = Field(default_factory=list)
+    notes: list[Text] = Field(default_factory=list)
 
 
 class LeaderboardTask(_Strict):
@@ -196,11 +196,11 @@ class LeaderboardCard(_Strict):
     method: Text
     summary: Text
     status: Literal["active", "archived"] = "active"
-    aliases: list[Text] = []
-    tasks: list[LeaderboardTask] = []
-    links: Links = Links()
-    sources: list[Url] = []
-    notes: list[Text] = []
+    aliases: list[Text] = Field(default_factory=list)
+    tasks: list[LeaderboardTask] = Field(default_factory=list)
+    links: Links = Field(default_factory=Links)
+    sources: list[Url] = Field(default_factory=list)
+    notes: list[Text] = Field(default_factory=list)
 
 
 class ResourceCard(_Strict):
@@ -210,10 +210,10 @@ class ResourceCard(_Strict):
     name: Text
     url: Url
     summary: Text
-    aliases: list[Text] = []
-    links: Links = Links()
-    sources: list[Url] = []
-    notes: list[Text] = []
+    aliases: list[Text] = Field(default_factory=list)
+    links: Links = Field(default_factory=Links)
+    sources: list[Url] = Field(default_factory=list)
+    notes: list[Text] = Field(default_factory=list)
 
 
 # The folder a card lives in decides its kind.

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
-import gc
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -23,7 +22,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from llmcat.catalog import KINDS, decode_card, format_key, normalize_name, parse_toml
+from llmcat.catalog import (
+    KINDS,
+    decode_card,
+    format_key,
+    normalize_name,
+    parse_toml,
+    paused_collector,
+)
 from llmcat.errors import ExitStatus, Problem
 from llmcat.tomlpos import KeyIndex, KeyPath
 from llmcat.units import parse_count, parse_date
@@ -492,15 +498,8 @@ def _root_files(root: Path) -> tuple[list[tuple[str, str, str]], list[Problem], 
 
 def validate_catalogs(roots: Iterable[Path], *, today: _dt.date | None = None) -> ValidationReport:
     """Every problem of every card of every catalog in `roots`, checked together."""
-    # Parsed cards are trees of dicts and lists, freed by reference counting; the cyclic
-    # collector would only rescan the growing set of cards kept for the checks across them.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_collector():
         return _validate(roots, today or _dt.date.today())
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _validate(roots: Iterable[Path], today: _dt.date) -> ValidationReport:

@@ -56,7 +56,7 @@ class FakeHost:
         self.finished: list[tuple[Seen, float]] = []  # (request, time.monotonic() at the end)
         self.streamed: dict[str, int] = {}  # path -> bytes written before the client left
         self.stop = threading.Event()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         host = self
 
         class _Handler(http.server.BaseHTTPRequestHandler):
@@ -145,6 +145,16 @@ class FakeHost:
         finally:
             with self._lock:
                 self.finished.append((seen, time.monotonic()))
+                self._lock.notify_all()
+
+    def settled(self, timeout: float = 10.0) -> list[tuple[Seen, float]]:
+        """`finished`, once every request seen so far has been answered in full.
+
+        The client may have its answer before the server thread records the end of it.
+        """
+        with self._lock:
+            self._lock.wait_for(lambda: len(self.finished) >= len(self.seen), timeout)
+            return list(self.finished)
 
     def _answer(
         self, handler: http.server.BaseHTTPRequestHandler, seen: Seen, reply: Reply

@@ -131,7 +131,7 @@ def test_arxiv_is_asked_one_request_at_a_time_three_seconds_apart_on_one_connect
         per_host_concurrency=8,
     )
     assert {r.status for r in results.values()} == {Status.ok}
-    spans = sorted((seen.started, end) for seen, end in world.arxiv.finished)
+    spans = sorted((seen.started, end) for seen, end in world.arxiv.settled())
     assert len(spans) == 3
     for (_, end), (next_start, _) in itertools.pairwise(spans):
         assert next_start - end >= 3.0  # never two in flight, and 3 s from the last answer

@@ -173,6 +173,6 @@ def test_overall_concurrency_is_bounded(world):
     urls = [f"{SITE}/slow/{i}" for i in range(12)]
     results = world.check(*urls, max_concurrency=3, per_host_concurrency=8)
     assert {r.status for r in results.values()} == {Status.ok}
-    spans = [(seen.started, end) for seen, end in world.web.finished]
+    spans = [(seen.started, end) for seen, end in world.web.settled()]
     peak = max(sum(1 for s, e in spans if s <= t < e) for t, _ in spans)
     assert peak <= 3

@@ -148,7 +148,7 @@ def test_429_with_retry_after_pauses_the_host_then_succeeds(world):
     )
     assert {r.status for r in results.values()} == {Status.ok}
     first_end = next(
-        end for seen, end in world.hub.finished if seen.path.startswith("/api/models/acme/busy")
+        end for seen, end in world.hub.settled() if seen.path.startswith("/api/models/acme/busy")
     )
     later = [s.started for s in world.hub.seen if s.started > first_end]
     # Every request after the 429 waited out the (capped) Retry-After: the whole host paused.
@@ -177,8 +177,7 @@ def test_exhausted_ratelimit_header_slows_down_before_a_429(world):
         f"{HF}/acme/a", f"{HF}/acme/b", per_host_concurrency=1, retry_after_cap=0.4
     )
     assert {r.status for r in results.values()} == {Status.ok}
-    # The second answer's "finished" record may land after the client has it: use the first.
-    first, first_end = min(world.hub.finished, key=lambda f: f[0].started)
+    (first, first_end), _ = sorted(world.hub.settled(), key=lambda f: f[0].started)
     second = max(s.started for s in world.hub.seen)
     assert first.path.startswith("/api/models/acme/a")
     assert second - first_end >= 0.35  # waited for the quota window (capped) to reset

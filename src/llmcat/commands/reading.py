@@ -30,13 +30,16 @@ def _benchmark_ids(catalog: Catalog) -> list[str]:
 
 
 def _print_listing(cards: list[Card], fmt: OutputFormat, title: str | None = None) -> None:
-    from llmcat.render.columns import LIST_COLUMNS, list_row
+    from llmcat.render.columns import LIST_COLUMNS
     from llmcat.render.formats import Listing, emit_listing
 
+    # Build only what the format prints: a warm 10,000-card listing is mostly this work.
+    tabular = fmt in (OutputFormat.table, OutputFormat.csv, OutputFormat.markdown)
     listing = Listing(
         columns=LIST_COLUMNS,
-        rows=tuple(list_row(c.data) for c in cards),
-        records=tuple(c.data for c in cards),
+        rows=tuple(c.cells for c in cards) if tabular else (),
+        records=tuple(c.data for c in cards) if fmt is OutputFormat.json else (),
+        ids=tuple(c.id for c in cards),
         title=title,
     )
     emit_listing(listing, fmt, sys.stdout)
@@ -193,7 +196,7 @@ def list_models(
         matches = filters.predicate()
     except UsageError as exc:
         fail_usage(str(exc))
-    cards = [c for c in data.models if matches(c.data)]
+    cards = [c for c in data.models if matches(c)]
     cards = _sorted(data, cards, sort, reverse)
     if limit is not None:
         cards = cards[:limit]
@@ -417,6 +420,7 @@ def _print_references(cards: list[Card], fmt: OutputFormat) -> None:
         columns=REFERENCE_COLUMNS,
         rows=tuple(reference_row(c.kind, c.data) for c in cards),
         records=tuple(c.data for c in cards),
+        ids=tuple(c.id for c in cards),
     )
     emit_listing(listing, fmt, sys.stdout)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.describe import context_text, sizes_text
 from llmcat.render.formats import Column
 
 LIST_COLUMNS = (
@@ -17,19 +16,6 @@ LIST_COLUMNS = (
     Column("languages", "Languages", drop=4),
     Column("license", "License", max_width=28, drop=5),
 )
-
-
-def list_row(data: dict[str, Any]) -> dict[str, str]:
-    return {
-        "id": data["id"],
-        "name": data["name"],
-        "organization": data["organization"],
-        "sizes": sizes_text(data),
-        "released": data["released"],
-        "context": context_text(data),
-        "languages": ", ".join(data.get("languages", [])),
-        "license": data.get("license") or "",
-    }
 
 
 REFERENCE_COLUMNS = (

@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar, Protocol, TextIO
+from typing import Any, ClassVar, NamedTuple, Protocol, TextIO
 
-from llmcat.render.text import safe_inline
+from llmcat.render.text import needs_escape, safe_inline
 
 
 class OutputFormat(StrEnum):
@@ -24,8 +23,7 @@ class OutputFormat(StrEnum):
     ids = "ids"
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     key: str
     header: str
     justify: str = "left"  # "left" or "right"
@@ -34,21 +32,17 @@ class Column:
     drop: int = 0  # on a narrow terminal, columns with the highest `drop` go first; 0 stays
 
 
-@dataclass(frozen=True)
-class Listing:
+class Listing(NamedTuple):
     """What a listing command found: display cells for tables, whole records for JSON."""
 
     columns: tuple[Column, ...]
     rows: tuple[dict[str, str], ...]
     records: tuple[dict[str, Any], ...]
+    ids: tuple[str, ...] = ()
     title: str | None = None
     caption: str | None = None
     # Cell text to emphasise in tables, by (row index, column key), e.g. the newest date.
-    emphasis: frozenset[tuple[int, str]] = field(default_factory=frozenset)
-
-    @property
-    def ids(self) -> list[str]:
-        return [str(record.get("id", "")) for record in self.records]
+    emphasis: frozenset[tuple[int, str]] = frozenset()
 
 
 _C1 = re.compile(r"[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
@@ -154,19 +148,34 @@ def _clip(text: str, width: int | None) -> str:
 
 def plain_table(columns: tuple[Column, ...], rows: tuple[dict[str, str], ...]) -> str:
     """Columns padded to their widest cell, two spaces apart: easy to read, grep and cut."""
-    cells = [[_clip(safe_inline(row.get(c.key, "")), c.max_width) for c in columns] for row in rows]
-    widths = [max([len(c.header), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
-
-    def line(values: list[str]) -> str:
-        padded = [
-            v.rjust(w) if c.justify == "right" else v.ljust(w)
-            for v, w, c in zip(values, widths, columns, strict=True)
-        ]
-        return "  ".join(padded).rstrip()
-
-    out = [line([c.header for c in columns]), line(["-" * w for w in widths])]
-    out.extend(line(r) for r in cells)
-    return "\n".join(out) + "\n"
+    keys = [c.key for c in columns]
+    cells = []
+    for row in rows:
+        values = [row.get(key, "") for key in keys]
+        # One search a row: most rows hold nothing to escape.
+        if needs_escape("".join(values)):
+            values = [safe_inline(v) for v in values]
+        cells.append(values)
+    for i, column in enumerate(columns):
+        if column.max_width is not None:
+            for values in cells:
+                values[i] = _clip(values[i], column.max_width)
+    by_column = list(zip(*cells, strict=True)) or [() for _ in columns]
+    widths = [
+        max(len(c.header), max(map(len, values), default=0))
+        for c, values in zip(columns, by_column, strict=True)
+    ]
+    # One format string for every line: far fewer calls than padding cell by cell.
+    template = "  ".join(
+        f"{{:{'>' if c.justify == 'right' else '<'}{w}}}"
+        for c, w in zip(columns, widths, strict=True)
+    )
+    out = [
+        template.format(*(c.header for c in columns)),
+        template.format(*("-" * w for w in widths)),
+    ]
+    out.extend(template.format(*values) for values in cells)
+    return "\n".join(line.rstrip() for line in out) + "\n"
 
 
 FORMATTERS: dict[OutputFormat, Callable[[], Formatter]] = {

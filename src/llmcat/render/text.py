@@ -22,6 +22,15 @@ def safe(text: object) -> str:
     return _UNSAFE.sub(_escape, str(text))
 
 
+def needs_escape(text: str) -> bool:
+    """Whether `safe_inline` would change `text`."""
+    return _UNSAFE_INLINE.search(text) is not None
+
+
 def safe_inline(text: object) -> str:
     """As `safe`, for one-line contexts (table cells, CSV, annotations): newlines escaped too."""
-    return _UNSAFE_INLINE.sub(_escape, str(text))
+    text = str(text)
+    # Printable ASCII needs no escaping, and saying so is far cheaper than a regex.
+    if text.isascii() and text.isprintable():
+        return text
+    return _UNSAFE_INLINE.sub(_escape, text)
