@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _catalogs import generate_catalog  # noqa: E402
+from _catalogs import generate_catalog
 
 LLMCAT = [sys.executable, "-m", "llmcat"]
 SRC = Path(__file__).resolve().parents[1] / "src" / "llmcat"

@@ -254,3 +254,35 @@ def test_a_warm_card_decodes_its_prose_only_when_asked(tmp_path: Path) -> None:
     assert alpha.light["organization"] == "Acme Labs"
     assert "summary" not in alpha.light
     assert alpha.data["summary"] == "A small test family with two sizes."
+
+
+def test_many_cards_are_parsed_in_worker_processes_with_the_same_result(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import llmcat.catalog as catalog_module
+
+    root = copy_mini(tmp_path)
+    (root / "models" / "broken.toml").write_text('id = "broken"\nname = 1\n')
+    monkeypatch.setenv("LLMCAT_NO_CACHE", "1")
+    with pytest.raises(CatalogError) as serial:
+        load_catalog([root])
+    monkeypatch.setattr(catalog_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(catalog_module.os, "cpu_count", lambda: 2)
+    calls = []
+    import concurrent.futures
+
+    original = concurrent.futures.ProcessPoolExecutor
+
+    class Spy(original):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs):
+            calls.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Spy)
+    with pytest.raises(CatalogError) as parallel:
+        load_catalog([root])
+    assert calls, "the worker pool was not used"
+    assert parallel.value.problems == serial.value.problems
+    (root / "models" / "broken.toml").unlink()
+    cards = load_catalog([root]).cards
+    assert [c.data for c in cards] == [c.data for c in load_catalog([MINI]).cards]
