@@ -294,3 +294,9 @@ def test_bundled_scores_sort_and_filter() -> None:
     for other in scored:
         data = json.loads(llmcat("show", other, "--json").output)
         assert best >= max(s["value"] for s in data["scores"] if s["benchmark"] == "mmlu")
+
+
+def test_compare_quiet_prints_the_ids() -> None:
+    result = llmcat("compare", "alpha", "beta", "-c", MINI, "-q")
+    assert result.exit_code == 0
+    assert result.output.split() == ["alpha", "beta"]

@@ -99,7 +99,7 @@ def test_csv_flattens_tables_and_keeps_arrays_as_json() -> None:
     assert [r["id"] for r in rows] == ["alpha", "alpha-chat", "beta"]
     alpha = rows[0]
     assert alpha["links.github"] == '["https://github.com/example/alpha"]'
-    assert alpha["context_length"] == "4000"
+    assert alpha["context_length"] == "4096"  # a context of "4K" is 4 x 1,024 tokens
     assert [v["parameters"] for v in json.loads(alpha["variants"])] == [7e9, 13e9]
     assert rows[1]["base_model"] == "alpha"
 

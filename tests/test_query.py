@@ -189,3 +189,14 @@ def test_list_options_that_can_match_nothing_are_usage_errors(options, message) 
 def test_scores_compare_only_with_plain_numbers(bad: str) -> None:
     with pytest.raises(UsageError, match="is not a number"):
         parse_conditions([bad], ["mmlu"])
+
+
+def test_context_k_means_1024_as_the_tables_print_it(catalog) -> None:
+    assert run(catalog, "context = 128K") == ["gamma"]
+    assert run(catalog, "context_length = 4K") == ["alpha"]
+    assert run(catalog, "context = 4096") == ["alpha"]
+
+
+def test_a_modality_that_cannot_exist_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="modality: 'vision' is not one of text, vision-language"):
+        parse_conditions(["modality = vision"])

@@ -86,3 +86,12 @@ def test_absurd_sizes_are_refused_and_large_ones_format_without_floats() -> None
         parse_count(10**19)
     assert format_count(10**18) == "1000000T"
     assert format_count(10**40) == "1" + "0" * 28 + "T"
+
+
+def test_parse_context_reads_k_as_1024() -> None:
+    from llmcat.units import parse_context
+
+    assert parse_context("8K") == 8192
+    assert parse_context("128k") == 131072
+    assert parse_context(4096) == 4096
+    assert parse_context("2.5K") == 2500  # not a power of two: a plain count

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 from llmcat.catalog import LONG_KEYS, Card, normalize_name
 from llmcat.describe import context_values, token_values
 from llmcat.errors import UsageError
-from llmcat.units import parse_count, parse_date
+from llmcat.units import parse_context, parse_count, parse_date
 
 # -- fields --------------------------------------------------------------------------------
 
@@ -231,6 +231,8 @@ def _parse_value(field: Field, op: str, raw: str) -> Any:
     if op in ("contains", "~"):
         return raw.casefold()
     try:
+        if field.name == "context_length":
+            return parse_context(raw)
         if field.kind == "count":
             return parse_count(raw)
         if field.kind == "date":
@@ -241,7 +243,14 @@ def _parse_value(field: Field, op: str, raw: str) -> Any:
             return float(raw)
     except ValueError as exc:
         raise UsageError(f"{field.name}: {exc}") from None
+    choices = FIXED_CHOICES.get(field.name)
+    if choices and op in ("=", "!=") and raw.casefold() not in choices:
+        # A value the field can never hold is a typo, not a question with no answer.
+        raise UsageError(f"{field.name}: '{raw}' is not one of {', '.join(sorted(choices))}")
     return raw.casefold()
+
+
+FIXED_CHOICES = {"modality": frozenset({"text", "vision-language"})}
 
 
 def _compare(kind: str, have: Any, op: str, want: Any) -> bool:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from llmcat.iso639 import CODES as LANGUAGE_CODES
-from llmcat.units import parse_count, parse_date
+from llmcat.units import parse_context, parse_count, parse_date
 
 FORMAT_VERSION = 1
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*\Z")  # \Z: "$" would allow a final newline
@@ -45,9 +45,7 @@ def _url_list(value: Any) -> Any:
 
 def _hf_repo(value: str) -> str:
     if not HF_REPO_RE.match(value):
-        raise ValueError(
-            f"'{value}' is not a Hugging Face repo id of the form 'namespace/name'"
-        )
+        raise ValueError(f"'{value}' is not a Hugging Face repo id of the form 'namespace/name'")
     return value
 
 
@@ -86,6 +84,7 @@ HfRepo = Annotated[
     str, AfterValidator(_hf_repo), WithJsonSchema({"type": "string", "pattern": HF_REPO_RE.pattern})
 ]
 Count = Annotated[int, BeforeValidator(parse_count), WithJsonSchema(_COUNT_SCHEMA)]
+ContextSize = Annotated[int, BeforeValidator(parse_context), WithJsonSchema(_COUNT_SCHEMA)]
 Date = Annotated[
     str,
     BeforeValidator(parse_date),
@@ -120,7 +119,7 @@ class Variant(_Strict):
         default=None, description="For mixture-of-experts models: parameters used per token."
     )
     huggingface: HfRepo | None = None
-    context_length: Count | None = None
+    context_length: ContextSize | None = None
     pretrain_tokens: Count | None = None
     released: Date | None = None
 
@@ -150,7 +149,7 @@ class ModelCard(_Strict):
     modality: Literal["text", "vision-language"] = "text"
     languages: list[Language] = Field(default_factory=list)
     license: str | None = None
-    context_length: Count | None = None
+    context_length: ContextSize | None = None
     pretrain_tokens: Count | None = None
     architecture: list[Text] = Field(default_factory=list)
     highlights: list[Text] = Field(default_factory=list)

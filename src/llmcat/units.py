@@ -42,6 +42,19 @@ def parse_count(value: object) -> int:
     return result
 
 
+def parse_context(value: object) -> int:
+    """A context window: as `parse_count`, but `K` is 1,024 tokens (`"8K"` is 8,192).
+
+    Context windows are powers of two, and tables print 8,192 as `8K`; reading `8K` back as
+    8,000 would make `context_length = 8K` match nothing.
+    """
+    if isinstance(value, str) and value.strip().upper().endswith("K"):
+        number = value.strip()[:-1].strip()
+        if re.fullmatch(r"[0-9]+", number):
+            return parse_count(int(number) * 1024)
+    return parse_count(value)
+
+
 def format_count(value: int | None) -> str:
     """7_000_000_000 -> '7B', 1_300_000_000 -> '1.3B', 15e12 -> '15T'."""
     if value is None:

@@ -309,6 +309,7 @@ def compare(
     ],
     fmt: FormatOption = OutputFormat.table,
     json: JsonOption = False,
+    quiet: QuietOption = False,
     catalog: CatalogOption = None,
     with_bundled: WithBundledOption = False,
 ) -> None:
@@ -328,7 +329,7 @@ def compare(
 
     if len(models) < 2:
         fail_usage("compare needs at least two models")
-    out_format = choose_format(fmt, json)
+    out_format = choose_format(fmt, json, quiet)
     data = open_catalog(catalog, with_bundled)
     cards = [_lookup(data, m) for m in models]
     not_models = [c.id for c in cards if c.kind != "models"]
