@@ -355,10 +355,10 @@ def _fields_at(model: Any, loc: KeyPath) -> list[str]:
     return list(current.model_fields)
 
 
-def read_card(
-    path: str | os.PathLike[str], kind: str, display: str
-) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """Read, parse and validate one card file."""
+def read_toml(
+    path: str | os.PathLike[str], display: str
+) -> tuple[tuple[str, dict[str, Any]] | None, list[Problem]]:
+    """Read and parse one card file: its text and its table, or the problems found."""
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
@@ -370,6 +370,17 @@ def read_card(
     parsed, problems = parse_toml(text, display)
     if parsed is None:
         return None, problems
+    return (text, parsed), []
+
+
+def read_card(
+    path: str | os.PathLike[str], kind: str, display: str
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Read, parse and validate one card file."""
+    read, problems = read_toml(path, display)
+    if read is None:
+        return None, problems
+    text, parsed = read
     return validate_card(parsed, kind, display, text)
 
 

@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 
 from llmcat.catalog import (
     KINDS,
-    decode_card,
     format_key,
     normalize_name,
     parse_toml,
     paused_collector,
+    read_toml,
 )
 from llmcat.errors import ExitStatus, Problem
 from llmcat.tomlpos import KeyIndex, KeyPath
@@ -452,17 +452,10 @@ def _check_references(cards: list[_CardFile]) -> None:
 
 
 def _read(path: str, kind: str, display: str) -> tuple[_CardFile | None, list[Problem]]:
-    try:
-        with open(path, "rb") as handle:
-            raw_bytes = handle.read()
-    except OSError as exc:
-        return None, [Problem(display, message=f"cannot read the file: {exc.strerror}")]
-    text, problems = decode_card(raw_bytes, display)
-    if text is None:
+    read, problems = read_toml(path, display)
+    if read is None:
         return None, problems
-    data, problems = parse_toml(text, display)
-    if data is None:
-        return None, problems
+    text, data = read
     return _CardFile(kind, display, text, data), []
 
 
