@@ -497,19 +497,15 @@ class CardCache:
         texts: list[bytes] = []
         offset = 0
         for name, entry in self.entries.items():
+            light, data = self._text(entry[10]), self._text(entry[11])
+            if light is None or data is None:
+                continue  # its text is gone: leave the entry out, it will be read again
             refs = []
-            for blob in entry[10:12]:
-                raw = self._text(blob)
-                if raw is None:
-                    break  # its text is gone: leave the entry out, it will be read again
+            for raw in (light, data):
                 refs.append((offset, len(raw), zlib.crc32(raw)))
                 texts.append(raw)
                 offset += len(raw)
-            else:
-                index[name] = (*entry[:10], *refs)
-                continue
-            del texts[len(texts) - len(refs) :]
-            offset -= sum(ref[1] for ref in refs)
+            index[name] = (*entry[:10], *refs)
         body = marshal.dumps(index)
         header = json.dumps([self.key, self.root, len(body), zlib.crc32(body)]).encode()
         try:

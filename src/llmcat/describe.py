@@ -25,18 +25,21 @@ def range_text(values: list[int], fmt: Any) -> str:
     return fmt(low) if low == high else f"{fmt(low)}–{fmt(high)}"
 
 
-def context_values(data: dict[str, Any]) -> list[int]:
-    values = [v["context_length"] for v in data.get("variants", []) if v.get("context_length")]
-    if data.get("context_length") and (not values or len(values) < len(data.get("variants", []))):
-        values.append(data["context_length"])
+def variant_values(data: dict[str, Any], key: str) -> list[int]:
+    """The variants' own values of `key`, and the family's where some variant has none."""
+    variants = data.get("variants", [])
+    values = [v[key] for v in variants if v.get(key)]
+    if data.get(key) and len(values) < len(variants):
+        values.append(data[key])
     return values
+
+
+def context_values(data: dict[str, Any]) -> list[int]:
+    return variant_values(data, "context_length")
 
 
 def token_values(data: dict[str, Any]) -> list[int]:
-    values = [v["pretrain_tokens"] for v in data.get("variants", []) if v.get("pretrain_tokens")]
-    if data.get("pretrain_tokens") and (not values or len(values) < len(data.get("variants", []))):
-        values.append(data["pretrain_tokens"])
-    return values
+    return variant_values(data, "pretrain_tokens")
 
 
 def context_text(data: dict[str, Any]) -> str:

@@ -19,7 +19,7 @@ from llmcat.commands.common import (
     fail_usage,
     open_catalog,
 )
-from llmcat.errors import ExitStatus, UsageError
+from llmcat.errors import UsageError
 from llmcat.render.formats import OutputFormat
 
 _FILTERS = "Filters"
@@ -29,18 +29,21 @@ def _benchmark_ids(catalog: Catalog) -> list[str]:
     return [c.id for c in catalog.of_kind("benchmarks")]
 
 
-def _print_listing(cards: list[Card], fmt: OutputFormat, title: str | None = None) -> None:
-    from llmcat.render.columns import LIST_COLUMNS
+def _print_listing(cards: list[Card], fmt: OutputFormat, *, models: bool = True) -> None:
+    """Model cards as `list` rows; benchmark, leaderboard and resource cards as references."""
+    from llmcat.render.columns import LIST_COLUMNS, REFERENCE_COLUMNS, reference_row
     from llmcat.render.formats import Listing, emit_listing
 
     # Build only what the format prints: a warm 10,000-card listing is mostly this work.
     tabular = fmt in (OutputFormat.table, OutputFormat.csv, OutputFormat.markdown)
+    rows = ()
+    if tabular:
+        rows = tuple(c.cells if models else reference_row(c.kind, c.data) for c in cards)
     listing = Listing(
-        columns=LIST_COLUMNS,
-        rows=tuple(c.cells for c in cards) if tabular else (),
+        columns=LIST_COLUMNS if models else REFERENCE_COLUMNS,
+        rows=rows,
         records=tuple(c.data for c in cards) if fmt is OutputFormat.json else (),
         ids=tuple(c.id for c in cards),
-        title=title,
     )
     emit_listing(listing, fmt, sys.stdout)
 
@@ -291,10 +294,7 @@ def show(
         print(to_json(card.data))
         return
     if out_format is not OutputFormat.table:
-        if card.kind == "models":
-            _print_listing([card], out_format)
-        else:
-            _print_references([card], out_format)
+        _print_listing([card], out_format, models=card.kind == "models")
         return
     from llmcat.query import lineage
     from llmcat.render.cards import print_card
@@ -408,22 +408,8 @@ def benchmarks(
             fail_usage(f"--kind: '{name}' is not one of benchmark, leaderboard, resource")
         wanted.append(plural)
     data = open_catalog(catalog, with_bundled)
-    _print_references(
-        [c for k in _REFERENCE_KINDS if k in wanted for c in data.of_kind(k)], out_format
-    )
-
-
-def _print_references(cards: list[Card], fmt: OutputFormat) -> None:
-    from llmcat.render.columns import REFERENCE_COLUMNS, reference_row
-    from llmcat.render.formats import Listing, emit_listing
-
-    listing = Listing(
-        columns=REFERENCE_COLUMNS,
-        rows=tuple(reference_row(c.kind, c.data) for c in cards),
-        records=tuple(c.data for c in cards),
-        ids=tuple(c.id for c in cards),
-    )
-    emit_listing(listing, fmt, sys.stdout)
+    cards = [c for k in _REFERENCE_KINDS if k in wanted for c in data.of_kind(k)]
+    _print_listing(cards, out_format, models=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -432,6 +418,3 @@ def register(app: typer.Typer) -> None:
     app.command("show")(show)
     app.command("compare")(compare)
     app.command("benchmarks")(benchmarks)
-
-
-__all__ = ["ExitStatus", "register"]

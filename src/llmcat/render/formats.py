@@ -12,7 +12,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, ClassVar, NamedTuple, Protocol, TextIO
 
-from llmcat.render.text import needs_escape, safe_inline
+from llmcat.render.text import INVISIBLE, needs_escape, safe_inline
 
 
 class OutputFormat(StrEnum):
@@ -45,7 +45,8 @@ class Listing(NamedTuple):
     emphasis: frozenset[tuple[int, str]] = frozenset()
 
 
-_C1 = re.compile(r"[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+# json.dumps escapes C0 controls itself; these are the others `safe` escapes.
+_C1 = re.compile(rf"[\x7f-\x9f{INVISIBLE}]")
 
 
 def to_json(value: Any, *, indent: int | None = 2) -> str:

@@ -7,9 +7,9 @@ import re
 # C0 controls except tab and newline, DEL, C1 controls (0x9b is a one-byte CSI on some
 # terminals), and the bidirectional overrides that can make text read differently on screen.
 # Also: zero-width characters, line and paragraph separators, and the Arabic letter mark.
-_INVISIBLE = r"\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
-_UNSAFE = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
-_UNSAFE_INLINE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
+INVISIBLE = r"\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+_UNSAFE = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE}]")
+_UNSAFE_INLINE = re.compile(rf"[\x00-\x1f\x7f-\x9f{INVISIBLE}]")
 
 
 def _escape(match: re.Match[str]) -> str:
