@@ -100,7 +100,8 @@ def test_connection_reset_is_retried_then_unverified(world):
     assert reset.status is Status.unverified
     assert "reset" in (reset.reason or "")
     assert results[f"{SITE}/reset-once"].status is Status.ok
-    # Two tries; aiohttp may also resend once on its own when a reused connection was reset.
+    # Two tries; the transport may also resend once on its own, when a kept-alive connection
+    # is reset before any answer (the server may have closed it while it was idle).
     assert 2 <= len(world.web.requests(r"/blog\.example\.org/reset")) <= 4
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+
 from fakehosts import Reply, json_reply, redirect
 
 from llmcat.linkcheck import Status
@@ -36,6 +39,15 @@ def test_gated_repo_by_error_code_is_ok_with_a_note(world):
     )
     result = world.check(f"{HF}/acme/gated")[f"{HF}/acme/gated"]
     assert (result.status, result.note) == (Status.ok, "gated")
+
+
+def test_a_gzip_compressed_answer_is_read(world):
+    body = gzip.compress(json.dumps({"id": "acme/zipped", "gated": "manual"}).encode())
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    world.hub.route(r"/api/models/acme/zipped\?.*", Reply(200, headers, body))
+    result = world.check(f"{HF}/acme/zipped")[f"{HF}/acme/zipped"]
+    assert (result.status, result.note) == (Status.ok, "gated")
+    assert "gzip" in world.hub.seen[0].headers["accept-encoding"]
 
 
 def test_gated_manual_in_the_answer_is_ok_with_a_note(world):
