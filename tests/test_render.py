@@ -60,6 +60,28 @@ def test_to_json_escapes_c1_and_bidi_controls() -> None:
     assert json.loads(text) == {"x": "\x1b\x9b\u202e"}
 
 
+def test_to_json_can_write_each_record_on_one_line() -> None:
+    value = {
+        "results": [{"url": "a\x9b", "uses": [{"line": 3}]}, {"url": "b", "uses": []}],
+        "summary": {"ok": 2},
+        "warnings": [],
+    }
+    text = to_json(value, one_line_from=2)
+    assert text.splitlines() == [
+        "{",
+        '  "results": [',
+        '    {"url": "a\\u009b", "uses": [{"line": 3}]},',
+        '    {"url": "b", "uses": []}',
+        "  ],",
+        '  "summary": {',
+        '    "ok": 2',
+        "  },",
+        '  "warnings": []',
+        "}",
+    ]
+    assert json.loads(text) == value
+
+
 def test_narrow_terminals_drop_expendable_columns_first() -> None:
     assert [c.key for c in fitting_columns(LISTING, 200)] == ["id", "note"]
     assert [c.key for c in fitting_columns(LISTING, 10)] == ["id"]

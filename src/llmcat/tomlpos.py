@@ -13,6 +13,9 @@ import re
 KeyPath = tuple[str | int, ...]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# The rest of a one-line string, up to its closing quote (or the end of the line).
+_BASIC_BODY = re.compile(r'(?:[^"\\\n]|\\[\s\S]?)*')
+_LITERAL_BODY = re.compile(r"[^'\n]*")
 
 
 class KeyIndex:
@@ -139,9 +142,8 @@ class KeyIndex:
             body = text[self._pos + 3 : end]
             self._advance_to(end + 3)
             return body
-        i = self._pos + 1
-        while i < len(text) and text[i] != quote and text[i] != "\n":
-            i += 2 if quote == '"' and text[i] == "\\" else 1
+        body_pattern = _BASIC_BODY if quote == '"' else _LITERAL_BODY
+        i = body_pattern.match(text, self._pos + 1).end()  # type: ignore[union-attr]
         body = text[self._pos + 1 : i]
         self._pos = min(i + 1, len(text))
         return body

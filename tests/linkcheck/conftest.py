@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -48,7 +48,7 @@ class World:
             arxiv_interval=0.01,
             remaps=self.remaps,
         )
-        return replace(base, **changes)
+        return base._replace(**changes)
 
     def check(self, *urls: str, **changes: Any) -> dict[str, CheckResult]:
         """Check `urls` (as if each were in one card) and return the results by URL."""

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from llmcat.errors import ExitStatus
 from llmcat.linkcheck import CheckConfig, CheckReport, CheckResult, LinkKind, Remap, Status, Target
@@ -15,7 +18,7 @@ from llmcat.linkcheck.cache import VerdictCache
 from llmcat.linkcheck.model import Verdict
 from llmcat.linkcheck.pacing import HostGate, backoff_delay, parse_quota, parse_retry_after
 from llmcat.linkcheck.runner import check_targets_async
-from llmcat.linkcheck.urls import HubRef, apply_remaps, hub_ref, kind_of
+from llmcat.linkcheck.urls import HubRef, apply_remaps, host_of, hub_ref, kind_of
 
 
 def test_retry_after_in_seconds_or_as_an_http_date():
@@ -173,3 +176,50 @@ def test_head_not_implemented_falls_back_to_get_through_a_mock_transport():
     report = asyncio.run(check_targets_async([target], CheckConfig(), transport_factory=factory))
     assert report.results[0].status is Status.ok
     assert methods == ["HEAD", "GET"]
+
+
+def test_the_first_request_goes_out_before_every_job_is_queued():
+    tasks_at_first_request: list[int] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if not tasks_at_first_request:
+            tasks_at_first_request.append(len(asyncio.all_tasks()))
+        return httpx.Response(200)
+
+    def factory(**_: object) -> httpx.AsyncBaseTransport:
+        return httpx.MockTransport(handler)
+
+    targets = [Target(f"https://site.test/{i}", LinkKind.other, ()) for i in range(1000)]
+    config = CheckConfig(max_concurrency=16)
+    report = asyncio.run(check_targets_async(targets, config, transport_factory=factory))
+    assert report.summary.ok == 1000
+    # Jobs are queued a batch at a time; queuing all of them first delayed the first request.
+    assert tasks_at_first_request[0] <= 2 * 16 + 1
+
+
+def test_a_report_has_a_short_repr_however_many_results_it_holds():
+    result = CheckResult.of(Target("https://a.test/", LinkKind.other, ()), Verdict(Status.ok, 200))
+    report = CheckReport((result,) * 5000)
+    assert (
+        repr(report)
+        == "CheckReport('5000 links: 5000 ok, 0 moved, 0 broken, 0 unverified', interrupted=False)"
+    )
+
+
+_URL_PARTS = st.tuples(
+    st.sampled_from(["http", "HTTPS", "git+ssh", "h", ""]),
+    st.sampled_from(["://", ":/", ":", "//", ""]),
+    st.from_regex(r"[A-Za-z0-9.\-@:\[\]%_~ ]{0,16}", fullmatch=True),
+    st.from_regex(r"([/?#\\][ -~]{0,8})?", fullmatch=True),
+)
+
+
+@given(_URL_PARTS.map("".join))
+def test_host_of_agrees_with_urlsplit(url: str) -> None:
+    try:
+        expected = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # urlsplit refuses it (a bad port or bracket): so must host_of
+        with pytest.raises(ValueError):
+            host_of.__wrapped__(url)
+        return
+    assert host_of.__wrapped__(url) == expected

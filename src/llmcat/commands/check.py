@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 from contextlib import AbstractContextManager, nullcontext
@@ -390,6 +391,9 @@ def check(
     )
     cache = open_cache(config, cache_age) if use_cache else None
     progress, advance = _progress(len(targets), enabled=not quiet)
+    # What is alive now (modules, catalog, targets) lives until the process ends: out of the
+    # collector's view, its passes during the run only look at what the run itself makes.
+    gc.freeze()
     try:
         with progress:
             report = check_targets(targets, config, cache=cache, on_result=advance)

@@ -8,9 +8,8 @@ looked up once more, on its abstract page, before it is called broken.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote
 
 from llmcat.linkcheck.fetch import Fetcher
@@ -27,8 +26,7 @@ _WITHDRAWN = re.compile(
 FEED_LIMIT = 32 * 1024 * 1024  # a feed of 100 abstracts is well under 1 MB
 
 
-@dataclass(frozen=True)
-class FeedEntry:
+class FeedEntry(NamedTuple):
     paper_id: str  # with its version, as the API gives it
     withdrawn: bool
 
@@ -38,6 +36,8 @@ class FeedError(ValueError):
 
 
 def parse_feed(body: bytes) -> list[FeedEntry]:
+    import xml.etree.ElementTree as ET  # only a run with arXiv links needs it
+
     try:
         root = ET.fromstring(body)
     except ET.ParseError as exc:

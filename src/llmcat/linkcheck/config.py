@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from llmcat.linkcheck.urls import ARXIV_API, HF_WEB, Remap
 
 
-@dataclass(frozen=True)
-class CheckConfig:
+class CheckConfig(NamedTuple):
     max_concurrency: int = 32
     per_host_concurrency: int = 8
     per_host_interval: float = 0.0  # seconds between request starts to one host

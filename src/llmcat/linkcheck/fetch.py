@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -33,8 +34,7 @@ RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 ARXIV_GATE = "arxiv"
 
 
-@dataclass(frozen=True)
-class Hop:
+class Hop(NamedTuple):
     url: str  # as written, before the remap
     status: int
     location: str | None = None
@@ -143,15 +143,7 @@ class Fetcher:
         current = without_fragment(url)
         while True:
             seen.add(current)
-            wire = apply_remaps(current, self.config.remaps)
-            wire_url, problem = parse_url(wire)
-            if wire_url is None:
-                # Say what is wrong with the URL as written, unless only the remap broke it.
-                outcome.invalid = (parse_url(current)[1] if wire != current else None) or problem
-                return outcome
-            answer = await self._send_with_retries(
-                current, wire_url, method, body_limit, headers, outcome
-            )
+            answer = await self._send_with_retries(current, method, body_limit, headers, outcome)
             if answer is None:
                 return outcome
             status, response_headers, body = answer
@@ -174,25 +166,40 @@ class Fetcher:
     async def _send_with_retries(
         self,
         url: str,
-        wire_url: httpx.URL,
         method: str,
         body_limit: int,
         headers: dict[str, str] | None,
         outcome: Outcome,
     ) -> tuple[int, httpx.Headers, bytes] | None:
+        """Send `url` (as written, not remapped); None when no answer came back."""
         config = self.config
         gate = self.gate(url)
         arxiv = host_of(url) in ARXIV_HOSTS
         transport = self._arxiv_transport if arxiv else self._transport
-        request_headers = {**self._base_headers, **(headers or {}), **self._auth_headers(url)}
         # arXiv's 429 rarely says how long to wait; never retry it faster than its pace.
         base = max(config.backoff_base, config.arxiv_interval) if arxiv else config.backoff_base
+        wire_url: httpx.URL | None = None
+        request_headers: dict[str, str] = {}
         attempt = 0
         while True:
-            outcome.attempts += 1
             failure: BaseException | None = None
             answer: tuple[int, httpx.Headers, bytes] | None = None
             async with gate.turn(), self._global:
+                if wire_url is None:
+                    # Prepared only once a slot is free: a thousand queued requests then cost
+                    # nothing until their turn, and the first ones go out at once.
+                    wire = apply_remaps(url, config.remaps)
+                    wire_url, problem = parse_url(wire)
+                    if wire_url is None:
+                        # What is wrong with the URL as written, unless only the remap broke it.
+                        outcome.invalid = (parse_url(url)[1] if wire != url else None) or problem
+                        return None
+                    request_headers = {
+                        **self._base_headers,
+                        **(headers or {}),
+                        **self._auth_headers(url),
+                    }
+                outcome.attempts += 1
                 try:
                     async with asyncio.timeout(config.timeout):
                         answer = await self._send_once(

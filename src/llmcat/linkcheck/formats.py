@@ -54,7 +54,7 @@ class JsonReport:
     name = "json"
 
     def emit(self, report: CheckReport, out: TextIO, *, strict: bool = False) -> None:
-        out.write(to_json(report.to_dict()) + "\n")
+        out.write(to_json(report.to_dict(), one_line_from=2) + "\n")  # a result a line
 
 
 def _annotation_data(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from llmcat.linkcheck.arxiv import check_ids
@@ -118,12 +119,19 @@ class _Run:
                 by_arxiv_id.setdefault(paper_id, []).append(target)
             else:
                 by_page.setdefault(without_fragment(target.url), []).append(target)
-        jobs: list[Awaitable[None]] = [self._hub(ref, ts) for ref, ts in by_hub_ref.items()]
-        jobs += [self._page(url, ts) for url, ts in by_page.items()]
-        if by_arxiv_id:
-            jobs.append(self._arxiv(by_arxiv_id))
-        tasks = [asyncio.ensure_future(job) for job in jobs]
+        jobs: list[Callable[[], Awaitable[None]]] = []
+        if by_arxiv_id:  # one long job at arXiv's pace: start it first
+            jobs.append(partial(self._arxiv, by_arxiv_id))
+        jobs += [partial(self._hub, ref, ts) for ref, ts in by_hub_ref.items()]
+        jobs += [partial(self._page, url, ts) for url, ts in by_page.items()]
+        tasks: list[asyncio.Future[None]] = []
+        batch = max(16, self.fetcher.config.max_concurrency)
         try:
+            for start in range(0, len(jobs), batch):
+                tasks += [asyncio.ensure_future(job()) for job in jobs[start : start + batch]]
+                # Let the first requests go out before the rest are queued: queuing a
+                # thousand jobs at once held the first request back by ~40 ms.
+                await asyncio.sleep(0)
             await asyncio.gather(*tasks)
         except asyncio.CancelledError:
             for task in tasks:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from llmcat.linkcheck.model import LinkKind
@@ -26,7 +27,16 @@ ARXIV_API = "https://export.arxiv.org/api/query"
 ARXIV_ABS = "https://arxiv.org/abs/"
 
 
+# `scheme://host[:port]` followed by a path, query, fragment or nothing: there urlsplit's
+# hostname is exactly the host, lowercased. Anything else (userinfo, brackets) asks urlsplit.
+_PLAIN_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([A-Za-z0-9.-]+)(?::[0-9]*)?(?=[/?#]|\Z)")
+
+
+@functools.lru_cache(maxsize=16384)  # asked several times a request, for each URL
 def host_of(url: str) -> str:
+    plain = _PLAIN_ORIGIN.match(url)
+    if plain:
+        return plain[1].lower()
     return (urlsplit(url).hostname or "").lower()
 
 
@@ -54,8 +64,7 @@ def without_fragment(url: str) -> str:
 # -- remapping -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Remap:
+class Remap(NamedTuple):
     """`--remap 'REGEX REPLACEMENT'`: rewrites outgoing request URLs (Python `re` syntax)."""
 
     pattern: re.Pattern[str]
@@ -136,8 +145,7 @@ _HF_SITE_PAGES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class HubRef:
+class HubRef(NamedTuple):
     """What a huggingface.co URL names: a repo, a collection, a namespace, a paper."""
 
     kind: str  # "model", "dataset", "space", "collection", "namespace", "paper"
