@@ -13,6 +13,7 @@ class ExitStatus(IntEnum):
     NEGATIVE = 1  # the answer is "no": no such model, broken links, problems found
     USAGE = 2  # bad arguments or an unreadable catalog
     NO_NETWORK = 3  # `check` could not check anything at all
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 
 class Problem(NamedTuple):

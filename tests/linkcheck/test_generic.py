@@ -112,7 +112,7 @@ def test_a_hang_past_the_timeout_is_unverified(world):
     elapsed = time.monotonic() - started
     assert result.status is Status.unverified
     assert "timed out" in (result.reason or "")
-    assert not result.reached
+    assert result.reached  # the server took the connection: there is a network
     assert 0.6 <= elapsed < 3.0  # two tries of 0.3 s, and no waiting for the server
 
 
@@ -177,3 +177,42 @@ def test_overall_concurrency_is_bounded(world):
     spans = [(seen.started, end) for seen, end in world.web.settled()]
     peak = max(sum(1 for s, e in spans if s <= t < e) for t, _ in spans)
     assert peak <= 3
+
+
+def test_a_redirect_to_a_url_that_cannot_be_parsed_is_broken_not_a_crash(world):
+    world.web.route(r"/blog\.example\.org/bad-location", redirect("http://[::1/", 301))
+    world.web.route(r"/blog\.example\.org/fine", Reply(200))
+    results = world.check(f"{SITE}/bad-location", f"{SITE}/fine")
+    bad = results[f"{SITE}/bad-location"]
+    assert bad.status is Status.broken
+    assert "a redirect points to not a valid URL" in (bad.reason or "")
+    assert results[f"{SITE}/fine"].status is Status.ok  # the rest of the run goes on
+
+
+def test_head_refused_and_get_unanswered_is_unverified_not_broken(world):
+    world.web.route(r"/blog\.example\.org/shy", Reply(405), methods=["HEAD"])
+    world.web.route(r"/blog\.example\.org/shy", Reply(action="reset"), methods=["GET"])
+    result = world.check(f"{SITE}/shy", max_retries=0)[f"{SITE}/shy"]
+    assert result.status is Status.unverified
+    assert (result.reason or "").startswith("HEAD answered 405; GET: connection reset")
+
+
+def test_a_redirect_whose_target_does_not_answer_says_so(world):
+    world.web.route(r"/blog\.example\.org/hop", redirect("/dead", 301))
+    world.web.route(r"/blog\.example\.org/dead", Reply(action="reset"))
+    result = world.check(f"{SITE}/hop", max_retries=0)[f"{SITE}/hop"]
+    assert result.status is Status.unverified
+    assert (result.reason or "").startswith(
+        f"redirects to {SITE}/dead, which gave no answer: connection reset"
+    )
+
+
+def test_a_body_that_does_not_decode_leaves_the_verdict_to_the_status(world):
+    world.web.route(r"/blog\.example\.org/zip", Reply(404), methods=["HEAD"])
+    world.web.route(
+        r"/blog\.example\.org/zip",
+        Reply(200, {"content-encoding": "gzip"}, b"this is not gzip at all"),
+        methods=["GET"],
+    )
+    result = world.check(f"{SITE}/zip")[f"{SITE}/zip"]
+    assert (result.status, result.http_status) == (Status.ok, 200)

@@ -246,7 +246,7 @@ def test_a_body_read_in_part_closes_its_connection(serve):
 
 def test_garbage_is_a_protocol_error(serve):
     server = serve(answering(b"SSH-2.0-OpenSSH_9.6\r\n\r\n"))
-    with pytest.raises(httpx.RemoteProtocolError, match="not a valid HTTP answer"):
+    with pytest.raises(httpx.RemoteProtocolError, match="Expected HTTP/"):
         run(lambda t: fetch(t, f"{server.url}/"))
 
 
@@ -329,3 +329,75 @@ def test_https_with_an_unknown_certificate_is_a_connect_error(tls_server, monkey
     with pytest.raises(httpx.ConnectError, match="TLS certificate not accepted"):
         run(lambda t: fetch(t, f"{tls_server.url}/"))
     assert tls_server.requests == []
+
+
+def test_a_header_line_that_never_ends_is_cut_off(serve):
+    def script(server: RawServer, conn: socket.socket, number: int) -> None:
+        server.read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nX-Long: ")
+        for _ in range(1000):  # 10 MB without a line end, if the client kept reading
+            conn.sendall(b"a" * 10_000)
+
+    server = serve(script)
+    with pytest.raises(httpx.RemoteProtocolError, match="headers run past 256 KiB"):
+        run(lambda t: fetch(t, f"{server.url}/"))
+
+
+def test_bytes_after_a_complete_answer_keep_the_answer_but_not_the_connection(serve):
+    server = serve(answering(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokJUNK"))
+
+    async def twice(transport):
+        return [await fetch(transport, f"{server.url}/{path}") for path in ("a", "b")]
+
+    assert run(twice) == [(200, b"ok"), (200, b"ok")]
+    assert server.connections == 2
+
+
+def test_trailers_are_not_taken_for_headers(serve):
+    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Head: 1\r\n\r\n"
+    chunked += b"2\r\nok\r\n0\r\nX-Trailer: 1\r\n\r\n"
+    server = serve(answering(chunked))
+
+    async def headers(transport):
+        request = httpx.Request("GET", server.url, extensions={"timeout": {"read": 2}})
+        response = await transport.handle_async_request(request)
+        body = b"".join([chunk async for chunk in response.aiter_raw()])
+        await response.aclose()
+        return body, sorted(response.headers)
+
+    assert run(headers) == (b"ok", ["transfer-encoding", "x-head"])
+
+
+def test_closing_the_transport_closes_connections_still_in_use(serve):
+    closed = threading.Event()
+
+    def script(server: RawServer, conn: socket.socket, number: int) -> None:
+        server.read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nstart")
+        if server.read_request(conn) is None:  # the client closed the connection
+            closed.set()
+
+    server = serve(script)
+
+    async def leave_open(transport):
+        request = httpx.Request("GET", server.url, extensions={"timeout": {"read": 2}})
+        return await transport.handle_async_request(request)  # never read, never closed
+
+    assert run(leave_open).status_code == 200  # run() closes the transport afterwards
+    assert closed.wait(2)
+
+
+def test_a_server_that_sends_garbage_was_reached(serve):
+    from llmcat.linkcheck import CheckConfig, LinkKind, Remap, Status, Target
+    from llmcat.linkcheck.runner import check_targets_async
+
+    server = serve(answering(b"SSH-2.0-OpenSSH_9.6\r\n\r\n"))
+    config = CheckConfig(
+        max_retries=0, timeout=2, remaps=(Remap.parse(f"^https://[^/]+/ {server.url}/"),)
+    )
+    targets = [Target("https://garbage.test/x", LinkKind.other, ())]
+    report = asyncio.run(check_targets_async(targets, config))
+    result = report.results[0]
+    assert result.status is Status.unverified
+    assert (result.reason or "").startswith("not a valid HTTP answer: ")
+    assert result.reached and not report.no_network  # a live server, not a missing network

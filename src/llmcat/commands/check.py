@@ -337,7 +337,7 @@ def check(
     Hugging Face links are checked through the Hub API, arXiv ids through the arXiv API (many
     per request, 3 s apart), other links with HEAD (then GET). Exit status: 0 nothing broken,
     1 something broken (with --strict: anything not ok), 2 usage or catalog error, 3 nothing
-    could be checked (no network).
+    could be checked (no network), 130 interrupted.
     """
     from llmcat.linkcheck import (
         CheckConfig,
@@ -399,7 +399,7 @@ def check(
             report = check_targets(targets, config, cache=cache, on_result=advance)
     except KeyboardInterrupt:  # a second Ctrl-C, or one before the checks started
         print("llmcat: interrupted", file=sys.stderr)
-        raise typer.Exit(130) from None
+        raise typer.Exit(ExitStatus.INTERRUPTED) from None
     _report(report, fmt, strict)
 
 
@@ -412,11 +412,13 @@ def _report(report: CheckReport, fmt: CheckFormat, strict: bool) -> None:
     status = report.exit_status(strict=strict)
     if status is ExitStatus.NO_NETWORK:
         print(
-            "llmcat: no link could be checked: no answer came from any host (no network?)",
+            "llmcat: no link could be checked: no host could be reached (no network?)",
             file=sys.stderr,
         )
     if report.interrupted:
         print("llmcat: interrupted; the links not reached are reported unverified", file=sys.stderr)
+        # Not 0 even if nothing checked so far was broken: the rest was not checked.
+        status = ExitStatus.INTERRUPTED
     raise typer.Exit(status)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -18,7 +19,12 @@ import httpx
 
 from llmcat.linkcheck.config import CheckConfig
 from llmcat.linkcheck.pacing import HostGate, backoff_delay, parse_quota, parse_retry_after
-from llmcat.linkcheck.transport import describe_error, is_transport_error, make_transport
+from llmcat.linkcheck.transport import (
+    CONNECTED,
+    describe_error,
+    is_transport_error,
+    make_transport,
+)
 from llmcat.linkcheck.urls import (
     ARXIV_HOSTS,
     GITHUB_TOKEN_HOSTS,
@@ -52,6 +58,8 @@ class Outcome:
     redirect_loop: bool = False
     too_many_redirects: bool = False
     attempts: int = 0
+    lost: str | None = None  # the URL (maybe a redirect's) that got no answer: see `error`
+    connected: bool = False  # some server was reached, even if nothing valid came back
 
     @property
     def status(self) -> int | None:
@@ -145,6 +153,7 @@ class Fetcher:
             seen.add(current)
             answer = await self._send_with_retries(current, method, body_limit, headers, outcome)
             if answer is None:
+                outcome.lost = current if outcome.invalid is None else None
                 return outcome
             status, response_headers, body = answer
             location = response_headers.get("location")
@@ -156,7 +165,11 @@ class Fetcher:
             if len(outcome.hops) > self.config.max_redirects:
                 outcome.too_many_redirects = True
                 return outcome
-            following = without_fragment(resolve_location(current, location))
+            try:
+                following = without_fragment(resolve_location(current, location))
+            except ValueError as exc:  # urljoin refuses it (a broken IPv6 host, say)
+                outcome.invalid = f"{location!r} ({exc})"
+                return outcome
             if following in seen:
                 outcome.hops.append(Hop(following, status, None))
                 outcome.redirect_loop = True
@@ -203,7 +216,7 @@ class Fetcher:
                 try:
                     async with asyncio.timeout(config.timeout):
                         answer = await self._send_once(
-                            transport, method, wire_url, request_headers, body_limit
+                            transport, method, wire_url, request_headers, body_limit, outcome
                         )
                 except Exception as exc:
                     if not is_transport_error(exc):
@@ -240,9 +253,14 @@ class Fetcher:
         wire_url: httpx.URL,
         headers: dict[str, str],
         body_limit: int,
+        outcome: Outcome,
     ) -> tuple[int, httpx.Headers, bytes]:
         request = httpx.Request(method, wire_url, headers=headers, extensions=self._timeouts)
-        response = await transport.handle_async_request(request)
+        try:
+            response = await transport.handle_async_request(request)
+        finally:
+            # Mock transports do not say; they are not the network either.
+            outcome.connected = outcome.connected or bool(request.extensions.get(CONNECTED))
         try:
             body = await read_some(response, body_limit) if method != "HEAD" else b""
         finally:
@@ -262,24 +280,67 @@ def parse_url(url: str) -> tuple[httpx.URL | None, str | None]:
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
     try:
+        parts = urlsplit(url)
         port = parts.port
-    except ValueError:
-        port = -1
+    except ValueError:  # no origin any token belongs to
+        return ("", "", -1)
     default = {"https": 443, "http": 80}.get(parts.scheme)
     return (parts.scheme, (parts.hostname or "").lower(), port or default)
 
 
 async def read_some(response: httpx.Response, limit: int) -> bytes:
-    """At most about `limit` bytes of the body; the rest is never read."""
+    """At most `limit` bytes of the (decoded) body; the rest is never read or inflated.
+
+    httpx's own decoding inflates a whole chunk before anyone can stop it: 1 MB of gzip on
+    the wire became 1 GiB in memory. Here each piece is inflated only as far as `limit`.
+    A body that will not decode (or uses an encoding never asked for) reads as what was
+    decoded so far: the verdict then rests on the status and headers.
+    """
     if limit <= 0:
+        return b""
+    if response.is_stream_consumed:  # read already, decoded (httpx.MockTransport does that)
+        return response.content[:limit]
+    inflate = _decoder(response.headers.get("content-encoding", ""))
+    if inflate is None:
         return b""
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
+    async for raw in response.aiter_raw():
+        try:
+            chunk = inflate(raw, limit - size)
+        except zlib.error:
+            break
         chunks.append(chunk)
         size += len(chunk)
         if size >= limit:
             break
     return b"".join(chunks)[:limit]
+
+
+def _decoder(encoding: str) -> Callable[[bytes, int], bytes] | None:
+    """`decode(piece, at_most)` for a Content-Encoding, or None when it cannot be decoded."""
+    codings = [c.strip().lower() for c in encoding.split(",") if c.strip().lower() != "identity"]
+    codings = [c for c in codings if c]
+    if not codings:
+        return lambda raw, at_most: raw[:at_most]
+    if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):
+        return None  # never asked for (Accept-Encoding is gzip, deflate)
+    # gzip, or deflate as zlib data (RFC 9110) or, as some servers send it, raw
+    inflater = zlib.decompressobj(wbits=31 if "gzip" in codings[0] else 15)
+    may_be_raw = codings[0] == "deflate"  # until the first piece decodes as zlib data
+
+    def decode(raw: bytes, at_most: int) -> bytes:
+        # Output stops at `at_most`; the caller stops then too, so no input is left over.
+        nonlocal inflater, may_be_raw
+        try:
+            piece = inflater.decompress(raw, at_most)
+        except zlib.error:
+            if not may_be_raw:
+                raise
+            inflater = zlib.decompressobj(wbits=-15)
+            piece = inflater.decompress(raw, at_most)
+        may_be_raw = False
+        return piece
+
+    return decode

@@ -35,12 +35,16 @@ ResultCallback = Callable[[CheckResult], None]
 async def check_page(fetcher: Fetcher, url: str) -> Verdict:
     """HEAD, then GET (reading a few KB at most) when HEAD is refused."""
     kind = kind_of(url)
+    hub, arxiv = kind is LinkKind.huggingface, kind is LinkKind.arxiv
     outcome = await fetcher.fetch(url, method="HEAD")
     if outcome.reached and outcome.status in HEAD_REFUSED:
-        retried = await fetcher.fetch(url, method="GET", body_limit=fetcher.config.body_limit)
-        if retried.reached:
-            outcome = retried
-    return page_verdict(outcome, hub=kind is LinkKind.huggingface, arxiv=kind is LinkKind.arxiv)
+        refused = outcome.status
+        outcome = await fetcher.fetch(url, method="GET", body_limit=fetcher.config.body_limit)
+        if not outcome.reached:
+            # Servers refuse HEAD for pages that exist: only the GET could have told.
+            verdict = page_verdict(outcome, hub=hub, arxiv=arxiv)
+            return verdict._replace(reason=f"HEAD answered {refused}; GET: {verdict.reason}")
+    return page_verdict(outcome, hub=hub, arxiv=arxiv)
 
 
 async def check_hub(fetcher: Fetcher, ref: HubRef) -> Verdict:

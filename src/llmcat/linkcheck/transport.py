@@ -33,6 +33,7 @@ MAX_HEAD_BYTES = 256 * 1024  # status line and headers: a server may not send mo
 BUFFERED_BODY = 256 * 1024  # read no further ahead of the caller than this
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_PORTS = {b"http": 80, b"https": 443}
+CONNECTED = "llmcat.connected"  # set in a request's extensions once a connection is made
 _FORBIDDEN = (b"\r", b"\n", b"\0")
 
 Origin: TypeAlias = tuple[bytes, bytes, int]
@@ -63,6 +64,7 @@ class _Connection(asyncio.Protocol):
 
     def __init__(self) -> None:
         self.loop = asyncio.get_running_loop()
+        self.pool: FastTransport | None = None
         self.transport: asyncio.Transport | None = None
         self.parser: httptools.HttpResponseParser | None = None
         self.head_only = False
@@ -95,19 +97,30 @@ class _Connection(asyncio.Protocol):
             self.abort()
             return
         self.received = True
+        in_head = self.head is not None and not self.head.done()
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
-            self._fail(httpx.RemoteProtocolError("the server switched protocols"))
+            self._fail(httpx.RemoteProtocolError("the server switched protocols (101)"))
+            return
         except httptools.HttpParserError as exc:
-            if self.head_bytes > MAX_HEAD_BYTES:
-                message = f"the answer's headers run past {MAX_HEAD_BYTES // 1024} KiB"
+            if self.complete:  # stray bytes after a complete answer: keep the answer
+                self.keep_alive = False
+                self.abort()
             else:
-                message = f"not a valid HTTP answer: {exc}"
-            self._fail(httpx.RemoteProtocolError(message))
+                self._fail(httpx.RemoteProtocolError(str(exc) or type(exc).__name__))
+            return
+        if in_head and not self.head.done():  # type: ignore[union-attr]
+            # httptools keeps an unfinished header line in memory, however long: cap it.
+            self.head_bytes += len(data)
+            if self.head_bytes > MAX_HEAD_BYTES:
+                limit = MAX_HEAD_BYTES // 1024
+                self._fail(httpx.RemoteProtocolError(f"headers run past {limit} KiB"))
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        if self.pool is not None:
+            self.pool._open.discard(self)
         self.keep_alive = False
         if self.parser is None or self.complete:
             return
@@ -121,10 +134,10 @@ class _Connection(asyncio.Protocol):
 
     def on_status(self, reason: bytes) -> None:
         self.reason = reason
-        self._count_head(reason)
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._count_head(name, value)
+        if self.head is not None and self.head.done():
+            return  # a trailer after a chunked body: not part of the answer's headers
         self.headers.append((name, value))
         lowered = name.lower()
         if lowered == b"content-length" or (
@@ -138,7 +151,7 @@ class _Connection(asyncio.Protocol):
         if 100 <= status < 200:  # an interim answer (100 Continue, 103 Early Hints)
             self.headers = []
             self.framed = False
-            return  # (its size still counts towards MAX_HEAD_BYTES)
+            return
         self.status = status
         self.keep_alive = self.parser.should_keep_alive()
         if self.head is not None and not self.head.done():
@@ -188,10 +201,10 @@ class _Connection(asyncio.Protocol):
     async def next_chunk(self, timeout: float | None) -> bytes | None:
         """The next piece of the body, or None at its end."""
         while not self.chunks:
-            if self.error is not None:
-                raise self.error
             if self.complete:
                 return None
+            if self.error is not None:
+                raise self.error
             self.waiter = self.loop.create_future()
             try:
                 async with asyncio.timeout(timeout):
@@ -220,11 +233,6 @@ class _Connection(asyncio.Protocol):
         # half-read 200 MB body is never read.
         if self.transport is not None:
             self.transport.abort()
-
-    def _count_head(self, *parts: bytes) -> None:
-        self.head_bytes += sum(len(part) + 4 for part in parts)
-        if self.head_bytes > MAX_HEAD_BYTES:
-            raise ValueError("head too large")  # feed_data stops and raises a parser error
 
     def _fail(self, error: BaseException) -> None:
         self.error = error
@@ -272,6 +280,7 @@ class FastTransport(httpx.AsyncBaseTransport):
         self._slots: asyncio.Semaphore | None = None  # made in the running loop
         self._idle: dict[Origin, list[_Connection]] = {}
         self._idle_count = 0
+        self._open: set[_Connection] = set()  # idle or in use: all closed by aclose
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -303,6 +312,11 @@ class FastTransport(httpx.AsyncBaseTransport):
             reused = connection is not None
             if connection is None:
                 connection = await _connect(origin, timeouts.get("connect"))
+                connection.pool = self
+                self._open.add(connection)
+            # Tells the caller that a server was reached, whatever happens next: a run that
+            # only ever fails after connecting has a network (exit 3 means it has none).
+            request.extensions[CONNECTED] = True
             try:
                 async with asyncio.timeout(read_timeout):
                     await connection.begin(request.method, data)
@@ -358,16 +372,20 @@ class FastTransport(httpx.AsyncBaseTransport):
         self._idle_count += 1
 
     async def aclose(self) -> None:
-        for idle in self._idle.values():
-            for connection in idle:
-                connection.abort()
+        for connection in self._open:
+            connection.abort()
+        self._open.clear()
         self._idle.clear()
         self._idle_count = 0
         await asyncio.sleep(0)  # let the aborted sockets close before the loop does
 
 
 def _request_bytes(request: httpx.Request) -> bytes:
-    """The request head (and body) as sent: the target exactly as the URL has it."""
+    """The request head (and body) as sent: the target as httpx.URL keeps it.
+
+    httpx keeps percent-escapes as written (`%2F` stays `%2F`); it removes `.`/`..`
+    segments and escapes characters that may not appear raw, as browsers do.
+    """
     lines = [b"%s %s HTTP/1.1" % (request.method.encode("ascii"), request.url.raw_path)]
     for name, value in request.headers.raw:
         if any(c in name or c in value for c in _FORBIDDEN):
@@ -435,7 +453,9 @@ def describe_error(exc: BaseException, timeout: float) -> str:
         return f"timed out (no complete answer within {timeout:g} s)"
     if isinstance(exc, httpx.ConnectError):
         return f"could not connect: {exc}"
-    if isinstance(exc, httpx.ReadError | httpx.RemoteProtocolError):
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"not a valid HTTP answer: {exc}"
+    if isinstance(exc, httpx.ReadError):
         return f"connection reset or closed by the server: {exc}"
     return f"request failed: {exc or type(exc).__name__}"
 

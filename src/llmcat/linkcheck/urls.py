@@ -37,7 +37,10 @@ def host_of(url: str) -> str:
     plain = _PLAIN_ORIGIN.match(url)
     if plain:
         return plain[1].lower()
-    return (urlsplit(url).hostname or "").lower()
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # such as an unclosed IPv6 bracket; the request will say it is invalid
+        return ""
 
 
 def kind_of(url: str) -> LinkKind:

@@ -34,17 +34,27 @@ def _tries(outcome: Outcome) -> str:
 
 def failure_verdict(outcome: Outcome, *, arxiv: bool = False) -> Verdict | None:
     """The verdict when the request got no usable answer, or None when it did."""
+    # "Reached": some server answered, or at least accepted a connection (even if what it
+    # sent was not HTTP). A run where nothing was reached had no network (exit 3).
+    reached = outcome.reached or outcome.connected
     if outcome.invalid is not None:
         where = "a redirect points to " if outcome.hops else ""
         return Verdict(
             Status.broken,
             outcome.status,
             reason=f"{where}not a valid URL: {outcome.invalid}",
-            reached=outcome.reached,
+            reached=reached,
         )
     if not outcome.reached:
-        return Verdict(Status.unverified, reason=outcome.error or "no answer", reached=False)
+        return Verdict(Status.unverified, reason=outcome.error or "no answer", reached=reached)
     status = outcome.status
+    if outcome.lost is not None:
+        return Verdict(
+            Status.unverified,
+            status,
+            reason=f"redirects to {outcome.lost}, which gave no answer: "
+            f"{outcome.error or 'no answer'}",
+        )
     if outcome.redirect_loop:
         return Verdict(
             Status.broken,
