@@ -112,6 +112,16 @@ def answering(*answers: bytes) -> Script:
     return script
 
 
+def answering_once(answer: bytes) -> Script:
+    """Answer the first request with `answer` (maybe nothing), then close the connection."""
+
+    def script(server: RawServer, conn: socket.socket, number: int) -> None:
+        server.read_request(conn)
+        conn.sendall(answer)
+
+    return script
+
+
 async def fetch(
     transport: FastTransport, url: str, method: str = "GET", read: int | None = None, **kw
 ) -> tuple[int, bytes]:
@@ -178,10 +188,7 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_once(serve):
 
 
 def test_a_new_connection_closed_without_an_answer_is_an_error_not_a_resend(serve):
-    def script(server: RawServer, conn: socket.socket, number: int) -> None:
-        server.read_request(conn)  # and close without a word
-
-    server = serve(script)
+    server = serve(answering_once(b""))  # close without a word
     with pytest.raises(httpx.ReadError, match="closed the connection without answering"):
         run(lambda t: fetch(t, f"{server.url}/"))
     assert server.connections == 1
@@ -213,20 +220,12 @@ def test_chunked_bodies_are_decoded(serve):
 
 
 def test_a_body_without_framing_ends_when_the_server_closes(serve):
-    def script(server: RawServer, conn: socket.socket, number: int) -> None:
-        server.read_request(conn)
-        conn.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it")
-
-    server = serve(script)
+    server = serve(answering_once(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it"))
     assert run(lambda t: fetch(t, f"{server.url}/")) == (200, b"all of it")
 
 
 def test_a_body_cut_short_is_a_read_error(serve):
-    def script(server: RawServer, conn: socket.socket, number: int) -> None:
-        server.read_request(conn)
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
-
-    server = serve(script)
+    server = serve(answering_once(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this"))
     with pytest.raises(httpx.ReadError, match="cut short"):
         run(lambda t: fetch(t, f"{server.url}/"))
 
