@@ -76,3 +76,11 @@ def test_the_readme_list_output_is_real() -> None:
     section = README.split("`llmcat list --org Meta`:", 1)[1].split("```", 2)[1]
     for card_id in result.stdout.split():
         assert f"│{card_id} " in section or f"│ {card_id} " in section
+
+
+def test_the_links_workflow_checks_the_repository_catalog() -> None:
+    # Without --catalog, `llmcat check` reads the copy inside the installed package, and its
+    # annotations name site-packages paths that GitHub cannot place on a pull request.
+    workflow = (ROOT / ".github" / "workflows" / "links.yml").read_text(encoding="utf-8")
+    runs = [line.strip() for line in workflow.splitlines() if "llmcat check" in line]
+    assert runs and all("--catalog catalog" in line for line in runs), runs

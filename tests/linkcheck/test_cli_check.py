@@ -166,6 +166,17 @@ def test_table_lists_what_is_not_ok_and_prints_card_text_as_text(world):
     assert "14 links: 7 ok, 1 moved, 4 broken, 2 unverified" in out
 
 
+def test_in_a_pipe_the_table_is_plain_text_with_a_link_a_line(world):
+    stage(world)
+    out = check(world).stdout  # CliRunner's output is not a terminal
+    assert not set("│┃━─┏") & set(out)  # no box drawing
+    lines = out.splitlines()
+    assert lines[0].split() == ["Status", "URL", "Found", "Used", "in"]
+    gone = next(line for line in lines if "Alpha-70B" in line)
+    assert gone.split()[:2] == ["broken", "https://huggingface.co/acme/Alpha-70B"]  # whole
+    assert lines[-1] == "14 links: 7 ok, 1 moved, 4 broken, 2 unverified"
+
+
 def test_only_exclude_and_strict(world):
     stage(world)
     only_github = check(world, "--only", "github", "--format", "json")

@@ -40,14 +40,23 @@ class OnlyKind(StrEnum):
 
 
 class TableReport:
-    """The default: a Rich table of everything not `ok`, then the summary line."""
+    """The default: a Rich table of everything not `ok`, then the summary line.
+
+    In a pipe, aligned plain text instead (as listings do): a boxed table there is cut to
+    80 columns, and a URL folded over three lines cannot be found with grep.
+    """
 
     name: ClassVar[str] = "table"
 
     def emit(self, report: CheckReport, out: TextIO, *, strict: bool = False) -> None:
+        from llmcat.linkcheck.formats import PlainReport, detail, not_ok, summary_line
+
+        isatty = getattr(out, "isatty", None)
+        if not (isatty and isatty()):
+            PlainReport().emit(report, out, strict=strict)
+            return
         from rich.table import Table
 
-        from llmcat.linkcheck.formats import detail, not_ok, summary_line
         from llmcat.render.console import cell, make_console
 
         console = make_console(out)

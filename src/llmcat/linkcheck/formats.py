@@ -1,4 +1,5 @@
-"""Plain-text renderings of a `CheckReport`: JSON, GitHub workflow commands, Markdown.
+"""Plain-text renderings of a `CheckReport`: a table for pipes, JSON, GitHub workflow
+commands, Markdown.
 
 The Rich table (the default on a terminal) lives with the CLI, in `commands/check.py`.
 Card text is untrusted: every URL and reason is escaped for the format it goes into.
@@ -10,7 +11,7 @@ import os
 from typing import ClassVar, Protocol, TextIO
 
 from llmcat.linkcheck.model import CheckReport, CheckResult, Status, Target
-from llmcat.render.formats import markdown_escape, to_json
+from llmcat.render.formats import Column, markdown_escape, plain_table, to_json
 from llmcat.render.text import safe_inline
 
 
@@ -48,6 +49,34 @@ def summary_line(report: CheckReport) -> str:
     if report.interrupted:
         line += "; interrupted before the end"
     return line
+
+
+REPORT_COLUMNS = (
+    Column("status", "Status"),
+    Column("url", "URL"),
+    Column("found", "Found"),
+    Column("uses", "Used in"),
+)
+
+
+class PlainReport:
+    """`--format table` in a pipe: aligned plain text, one link a line, no URL cut."""
+
+    name = "table"
+
+    def emit(self, report: CheckReport, out: TextIO, *, strict: bool = False) -> None:
+        rows = tuple(
+            {
+                "status": result.status.value,
+                "url": result.url,
+                "found": detail(result),
+                "uses": "; ".join(f"{use.card} {use.field}" for use in result.uses),
+            }
+            for result in not_ok(report)
+        )
+        if rows:
+            out.write(plain_table(REPORT_COLUMNS, rows))
+        out.write(safe_inline(summary_line(report)) + "\n")
 
 
 class JsonReport:
