@@ -149,6 +149,19 @@ def test_suggest_names_the_closest_card(catalog) -> None:
     assert suggest(catalog.cards, "zzzzzz") is None
 
 
+def test_a_variant_name_or_hugging_face_repo_finds_its_family(catalog) -> None:
+    expected = {
+        "Alpha-70B": "alpha",
+        "acme/alpha-70b": "alpha",
+        "alpha-70b": "alpha",
+        "zeta/Beta-14B": "beta",
+        "beta 14b": "beta",
+    }
+    found = {query: getattr(find_card(catalog.cards, query), "id", None) for query in expected}
+    assert found == expected
+    assert suggest(catalog.cards, "zeta/Beta-14BB") == "beta"
+
+
 def test_lineage_goes_both_ways(catalog) -> None:
     by_id = catalog.by_id()
     assert ids(lineage(catalog.cards, by_id["gamma"]).ancestors) == ["alpha"]

@@ -414,7 +414,8 @@ def sort_cards(
 
 
 def find_card(cards: Iterable[Card], query: str) -> Card | None:
-    """A card by id, alias or name, ignoring case, spaces, dots, dashes and underscores."""
+    """A card by id, alias or name, ignoring case, spaces, dots, dashes and underscores;
+    else the model family with a variant of that name or Hugging Face repo."""
     cards = list(cards)
     token = normalize_name(query)
     # An exact id wins over another card's alias or name that happens to read the same.
@@ -423,6 +424,8 @@ def find_card(cards: Iterable[Card], query: str) -> Card | None:
         lambda c: c.keys[0] == token,
         lambda c: token in c.keys[1:],
         lambda c: normalize_name(c.name) == token,
+        # Last, as it reads every card in full: `Llama-2-7b`, `meta-llama/Llama-2-7b-hf`.
+        lambda c: token in _variant_names(c),
     ):
         found = next((c for c in cards if match(c)), None)
         if found is not None:
@@ -431,14 +434,27 @@ def find_card(cards: Iterable[Card], query: str) -> Card | None:
 
 
 def suggest(cards: Iterable[Card], query: str) -> str | None:
-    """The id of the card whose name is closest to `query`, if any is close."""
+    """The id of the card whose name (or a variant's) is closest to `query`, if any is."""
     token = normalize_name(query)
     owners: dict[str, str] = {}
     for card in cards:
-        for name in _names(card):
+        for name in _names(card) | _variant_names(card):
             owners.setdefault(name, card.id)
     hint = difflib.get_close_matches(token, list(owners), n=1, cutoff=0.6)
     return owners[hint[0]] if hint else None
+
+
+def _variant_names(card: Card) -> set[str]:
+    """A model family's variant names and Hugging Face repos (with and without the owner)."""
+    if card.kind != "models":
+        return set()
+    names: set[str] = set()
+    for variant in card.data.get("variants") or []:
+        repo = variant.get("huggingface") or ""
+        for name in (variant.get("name") or "", repo, repo.rsplit("/", 1)[-1]):
+            if name:
+                names.add(normalize_name(name))
+    return names
 
 
 def _names(card: Card) -> set[str]:
