@@ -134,6 +134,7 @@ def test_the_bundled_catalog_exports(fmt: str) -> None:
 
 
 def test_bad_kind_is_a_usage_error() -> None:
-    result = llmcat("export", "--kind", "model", "-c", GOOD)
+    result = llmcat("export", "--kind", "modle", "-c", GOOD)
     assert result.exit_code == ExitStatus.USAGE
-    assert "--kind: 'model' is not one of" in result.stderr
+    assert "--kind: 'modle' is not one of" in result.stderr
+    assert llmcat("export", "--kind", "model", "-c", GOOD).exit_code == 0  # singular is fine

@@ -100,3 +100,11 @@ def test_a_bad_card_does_not_match() -> None:
 def test_bad_kind_is_a_usage_error() -> None:
     result = runner.invoke(app, ["schema", "--kind", "nope"])
     assert result.exit_code == ExitStatus.USAGE
+
+
+def test_kind_may_be_singular_as_in_the_benchmarks_command() -> None:
+    singular = runner.invoke(app, ["schema", "--kind", "benchmark"])
+    plural = runner.invoke(app, ["schema", "--kind", "benchmarks"])
+    assert singular.exit_code == 0 and singular.stdout == plural.stdout
+    wrong = runner.invoke(app, ["schema", "--kind", "benchmarkz"])
+    assert wrong.exit_code == 2 and "is not one of models, benchmarks" in wrong.output

@@ -37,16 +37,18 @@ KindOption = Annotated[
     typer.Option(
         "--kind",
         "-k",
-        help="Which kind of card: models, benchmarks, leaderboards or resources.",
+        help="Which kind of card: models, benchmarks, leaderboards or resources (or singular).",
         rich_help_panel="Output",
     ),
 ]
 
 
 def _check_kind(kind: str) -> str:
-    if kind not in KINDS:
+    # Folders are plural; `benchmarks --kind` is singular: either spelling is taken here.
+    plural = kind if kind in KINDS else f"{kind}s"
+    if plural not in KINDS:
         fail_usage(f"--kind: '{kind}' is not one of {', '.join(KINDS)}")
-    return kind
+    return plural
 
 
 def _write(text: str, output: Path | None) -> None:
