@@ -417,27 +417,27 @@ def _hint(value: str, known: Iterable[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+def _benchmark_refs(raw: dict[str, Any], key: str) -> list[tuple[KeyPath, Any, str]]:
+    """The `benchmark` of each table in `raw[key]` (scores, leaderboard tasks)."""
+    items = raw.get(key)
+    if not isinstance(items, list):
+        return []
+    return [
+        ((key, i, "benchmark"), item.get("benchmark"), "benchmarks")
+        for i, item in enumerate(items)
+        if isinstance(item, dict)
+    ]
+
+
 def _check_references(cards: list[_CardFile]) -> None:
     ids = {kind: {c.id for c in cards if c.kind == kind and c.id} for kind in KINDS}
     for card in cards:
         refs: list[tuple[KeyPath, Any, str]] = []
         if card.kind == "models":
             refs.append((("base_model",), card.raw.get("base_model"), "models"))
-            scores = card.raw.get("scores")
-            if isinstance(scores, list):
-                refs.extend(
-                    (("scores", i, "benchmark"), s.get("benchmark"), "benchmarks")
-                    for i, s in enumerate(scores)
-                    if isinstance(s, dict)
-                )
+            refs += _benchmark_refs(card.raw, "scores")
         elif card.kind == "leaderboards":
-            tasks = card.raw.get("tasks")
-            if isinstance(tasks, list):
-                refs.extend(
-                    (("tasks", i, "benchmark"), t.get("benchmark"), "benchmarks")
-                    for i, t in enumerate(tasks)
-                    if isinstance(t, dict)
-                )
+            refs += _benchmark_refs(card.raw, "tasks")
         for loc, value, kind in refs:
             if not isinstance(value, str):
                 continue

@@ -280,6 +280,13 @@ def test_corrupt_cache_is_ignored_with_a_warning(world, isolated_env):
     assert json.loads((isolated_env / "linkcheck.json").read_text())["format"] == 1
 
 
+def test_only_offers_every_link_kind():
+    from llmcat.commands.check import OnlyKind
+    from llmcat.linkcheck import LinkKind
+
+    assert [k.value for k in OnlyKind] == [k.value for k in LinkKind]
+
+
 def test_every_format_has_a_formatter():
     for fmt in CheckFormat:
         assert formatter_for(fmt).name == fmt.value

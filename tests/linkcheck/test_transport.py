@@ -122,11 +122,16 @@ def answering_once(answer: bytes) -> Script:
     return script
 
 
+async def send(transport: FastTransport, url: str, method: str = "GET", **kw) -> httpx.Response:
+    """The response, its body not read yet."""
+    request = httpx.Request(method, url, extensions={"timeout": {"connect": 2, "read": 2}}, **kw)
+    return await transport.handle_async_request(request)
+
+
 async def fetch(
     transport: FastTransport, url: str, method: str = "GET", read: int | None = None, **kw
 ) -> tuple[int, bytes]:
-    request = httpx.Request(method, url, extensions={"timeout": {"connect": 2, "read": 2}}, **kw)
-    response = await transport.handle_async_request(request)
+    response = await send(transport, url, method, **kw)
     body = b""
     try:
         async for chunk in response.aiter_raw():
@@ -358,8 +363,7 @@ def test_trailers_are_not_taken_for_headers(serve):
     server = serve(answering(chunked))
 
     async def headers(transport):
-        request = httpx.Request("GET", server.url, extensions={"timeout": {"read": 2}})
-        response = await transport.handle_async_request(request)
+        response = await send(transport, server.url)
         body = b"".join([chunk async for chunk in response.aiter_raw()])
         await response.aclose()
         return body, sorted(response.headers)
@@ -379,8 +383,7 @@ def test_closing_the_transport_closes_connections_still_in_use(serve):
     server = serve(script)
 
     async def leave_open(transport):
-        request = httpx.Request("GET", server.url, extensions={"timeout": {"read": 2}})
-        return await transport.handle_async_request(request)  # never read, never closed
+        return await send(transport, server.url)  # never read, never closed
 
     assert run(leave_open).status_code == 200  # run() closes the transport afterwards
     assert closed.wait(2)

@@ -33,6 +33,8 @@ class CheckFormat(StrEnum):
 
 
 class OnlyKind(StrEnum):
+    # LinkKind's values, restated: importing llmcat.linkcheck for this would cost every
+    # `llmcat --help` ~8 ms. A test keeps the two equal.
     huggingface = "huggingface"
     arxiv = "arxiv"
     github = "github"

@@ -320,8 +320,8 @@ async def read_some(response: httpx.Response, limit: int) -> bytes:
 
 def _decoder(encoding: str) -> Callable[[bytes, int], bytes] | None:
     """`decode(piece, at_most)` for a Content-Encoding, or None when it cannot be decoded."""
-    codings = [c.strip().lower() for c in encoding.split(",") if c.strip().lower() != "identity"]
-    codings = [c for c in codings if c]
+    parts = (part.strip().lower() for part in encoding.split(","))
+    codings = [c for c in parts if c and c != "identity"]
     if not codings:
         return lambda raw, at_most: raw[:at_most]
     if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):

@@ -58,13 +58,18 @@ def tls_context() -> ssl.SSLContext:
 class _Closed(Exception):
     """The server closed the connection before its answer was complete."""
 
+    @property
+    def detail(self) -> str:
+        return f": {self}" if str(self) else ""
+
 
 class _Connection(asyncio.Protocol):
     """One HTTP/1.1 connection; httptools calls the `on_*` methods as bytes arrive."""
 
-    def __init__(self) -> None:
+    def __init__(self, pool: FastTransport, origin: Origin) -> None:
         self.loop = asyncio.get_running_loop()
-        self.pool: FastTransport | None = None
+        self.pool = pool
+        self.origin = origin
         self.transport: asyncio.Transport | None = None
         self.parser: httptools.HttpResponseParser | None = None
         self.head_only = False
@@ -119,8 +124,7 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        if self.pool is not None:
-            self.pool._open.discard(self)
+        self.pool._open.discard(self)
         self.keep_alive = False
         if self.parser is None or self.complete:
             return
@@ -218,14 +222,14 @@ class _Connection(asyncio.Protocol):
             self.paused = False
         return chunk
 
-    def reusable(self, now: float) -> bool:
+    def reusable(self) -> bool:
+        """The answer was read to its end and the server keeps the connection open."""
         return (
             self.complete
             and self.keep_alive
             and not self.closed
             and self.transport is not None
             and not self.transport.is_closing()
-            and (not self.idle_since or now - self.idle_since < IDLE_SECONDS)
         )
 
     def abort(self) -> None:
@@ -248,12 +252,8 @@ class _Connection(asyncio.Protocol):
 
 
 class _Body(httpx.AsyncByteStream):
-    def __init__(
-        self, pool: FastTransport, connection: _Connection, origin: Origin, timeout: float | None
-    ) -> None:
-        self._pool = pool
+    def __init__(self, connection: _Connection, timeout: float | None) -> None:
         self._connection = connection
-        self._origin = origin
         self._timeout = timeout
         self._closed = False
 
@@ -264,12 +264,12 @@ class _Body(httpx.AsyncByteStream):
         except TimeoutError as exc:
             raise httpx.ReadTimeout("timed out reading the body") from exc
         except _Closed as exc:
-            raise httpx.ReadError(f"the body was cut short{': ' if str(exc) else ''}{exc}") from exc
+            raise httpx.ReadError(f"the body was cut short{exc.detail}") from exc
 
     async def aclose(self) -> None:
         if not self._closed:
             self._closed = True
-            self._pool._give_back(self._connection, self._origin)
+            self._connection.pool._give_back(self._connection)
 
 
 class FastTransport(httpx.AsyncBaseTransport):
@@ -311,8 +311,7 @@ class FastTransport(httpx.AsyncBaseTransport):
             connection = self._take_idle(origin)
             reused = connection is not None
             if connection is None:
-                connection = await _connect(origin, timeouts.get("connect"))
-                connection.pool = self
+                connection = await _connect(self, origin, timeouts.get("connect"))
                 self._open.add(connection)
             # Tells the caller that a server was reached, whatever happens next: a run that
             # only ever fails after connecting has a network (exit 3 means it has none).
@@ -327,11 +326,10 @@ class FastTransport(httpx.AsyncBaseTransport):
                 connection.abort()
                 if reused and not connection.received and request.method in IDEMPOTENT:
                     continue  # the server had closed it while idle: once more, on a new one
-                why = f": {exc}" if str(exc) else ""
                 if connection.received:
-                    raise httpx.ReadError(f"the answer was cut short{why}") from exc
+                    raise httpx.ReadError(f"the answer was cut short{exc.detail}") from exc
                 raise httpx.ReadError(
-                    f"the server closed the connection without answering{why}"
+                    f"the server closed the connection without answering{exc.detail}"
                 ) from exc
             except BaseException:
                 connection.abort()
@@ -342,7 +340,7 @@ class FastTransport(httpx.AsyncBaseTransport):
             return httpx.Response(
                 status_code=connection.status,
                 headers=connection.headers,
-                stream=_Body(self, connection, origin, read_timeout),
+                stream=_Body(connection, read_timeout),
                 request=request,
                 extensions=extensions,
             )
@@ -355,20 +353,19 @@ class FastTransport(httpx.AsyncBaseTransport):
         while idle:
             connection = idle.pop()
             self._idle_count -= 1
-            if connection.reusable(now):
+            if connection.reusable() and now - connection.idle_since < IDLE_SECONDS:
                 return connection
             connection.abort()
         return None
 
-    def _give_back(self, connection: _Connection, origin: Origin) -> None:
+    def _give_back(self, connection: _Connection) -> None:
         if self._slots is not None:
             self._slots.release()
-        connection.idle_since = 0.0
-        if not connection.reusable(0.0) or self._idle_count >= self._max_connections:
+        if not connection.reusable() or self._idle_count >= self._max_connections:
             connection.abort()
             return
         connection.idle_since = connection.loop.time()
-        self._idle.setdefault(origin, []).append(connection)
+        self._idle.setdefault(connection.origin, []).append(connection)
         self._idle_count += 1
 
     async def aclose(self) -> None:
@@ -395,7 +392,7 @@ def _request_bytes(request: httpx.Request) -> bytes:
     return head + request.content if request.content else head
 
 
-async def _connect(origin: Origin, timeout: float | None) -> _Connection:
+async def _connect(pool: FastTransport, origin: Origin, timeout: float | None) -> _Connection:
     scheme, raw_host, port = origin
     host = raw_host.decode("ascii")
     tls = tls_context() if scheme == b"https" else None
@@ -403,7 +400,7 @@ async def _connect(origin: Origin, timeout: float | None) -> _Connection:
     try:
         async with asyncio.timeout(timeout):
             _, connection = await loop.create_connection(
-                _Connection,
+                lambda: _Connection(pool, origin),
                 host,
                 port,
                 ssl=tls,
